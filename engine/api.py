@@ -1,0 +1,63 @@
+"""The Python API: the pipeline end to end. The CLI, the tests and any server call this."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import __version__
+from .assess import Assessor
+from .decide import decide
+from .load import LoadedCase, load_case
+from .measures import Measures, measure
+from .recommendation import Provenance, Recommendation
+from .rulebook import Rulebook, load_rulebook
+
+
+def default_rules_dir() -> Path:
+    """The shipped rulebook: inside the installed package, or the checkout's rules/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def default_templates_dir() -> Path:
+    """The shipped briefing templates: inside the installed package, or the checkout's templates/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_templates"
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+class Decider:
+    """A loaded rulebook compiled into the rules engine, ready to decide many cases."""
+
+    def __init__(self, rules: Path | str | Rulebook | None = None):
+        self.rulebook = rules if isinstance(rules, Rulebook) else load_rulebook(rules or default_rules_dir())
+        self.assessor = Assessor(self.rulebook)
+
+    def measure(self, loaded: LoadedCase) -> Measures:
+        """The figures for a case, with the parameters in force on its decision date."""
+        params = self.rulebook.parameters.in_force(loaded.case.decision_date)
+        return measure(loaded.case, params)
+
+    def decide(self, loaded: LoadedCase) -> Recommendation:
+        """Measure, assess and decide one loaded case."""
+        case = loaded.case
+        measures = self.measure(loaded)
+        findings = self.assessor.assess(case, measures)
+        provenance = Provenance(
+            case_file=loaded.name,
+            case_sha256=loaded.sha256,
+            rulebook=self.rulebook.directory.name,
+            rulebook_sha256=self.rulebook.sha256,
+            joinup_version=__version__,
+            decision_date=case.decision_date,
+        )
+        return decide(case, measures, findings, self.rulebook, provenance)
+
+    def decide_file(self, path: Path | str) -> Recommendation:
+        """Load and decide one case file."""
+        return self.decide(load_case(path))
+
+
+def decide_file(path: Path | str, rules: Path | str | None = None) -> Recommendation:
+    """Decide one case file under a rulebook (the shipped one by default)."""
+    return Decider(rules).decide_file(path)

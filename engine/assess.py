@@ -1,0 +1,123 @@
+"""Assess a measured case: run the rulebook's conditions in durable_rules' Rete core.
+
+durable_rules sits behind this module alone. What was learnt of it (shared notes) shapes
+how it is driven: one host per rulebook with its timer threads switched off, one session
+per case deleted afterwards, every condition opening with a test on `kind` (so the
+session state, re-asserted as a fact, never matches), unique fact ids, and actions that
+only append to a list. Findings chain forward by layer: the rules that read a finding
+run on a later fact carrying the findings of the layers before.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from durable.engine import Host, MessageNotHandledException
+
+from .case import Case
+from .measures import Measures
+from .rulebook import Rulebook
+
+_ids = itertools.count()
+_SID = "case"
+RESERVED_KEYS = frozenset({"kind", "id", "sid"})
+
+
+class _Host(Host):
+    """A host without the timer threads, which race the caller (shared notes)."""
+
+    def _run(self) -> None:  # noqa: D401 - durable_rules' hook
+        return None
+
+
+@dataclass(frozen=True)
+class Firing:
+    """A rule that fired on a service line."""
+
+    rule: int  # index in rulebook.rules
+    line: int  # index in case.service_lines
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What fired, per service line, in the order layers ran."""
+
+    firings: tuple[Firing, ...]
+    findings: tuple[frozenset[str], ...]  # per line: the findings that hold
+
+
+class Assessor:
+    """The rulebook compiled into one durable_rules ruleset, ready to assess cases."""
+
+    def __init__(self, rulebook: Rulebook):
+        self.rulebook = rulebook
+        self.name = f"joinup{next(_ids)}"
+        self._fired: list[int] = []
+        self._names = [(n.key, n.get) for n in rulebook.fact_names()]
+        self._finding_names = list(rulebook.catalogue.findings)
+        self._concludes = [r.spec.then.finding for r in rulebook.rules]
+        self._host = _Host()
+        self._host.set_rulesets({self.name: self.ruleset()})
+
+    def ruleset(self, actions: bool = True) -> dict[str, Any]:
+        """The durable_rules ruleset: one rule per rule, its condition behind a `kind` test."""
+        definition = {}
+        for i, r in enumerate(self.rulebook.rules):
+            condition = {"$and": [{"kind": f"L{r.layer}"}, r.compiled]}
+            definition[f"r{i}"] = {"all": [{"m": condition}], "run": self._action(i) if actions else _nothing}
+        return definition
+
+    def _action(self, index: int):
+        fired = self._fired
+
+        def run(c: Any) -> None:
+            fired.append(index)
+
+        return run
+
+    def facts(self, case: Case, measures: Measures) -> list[dict[str, Any]]:
+        """The base fact for each service line: every figure the rules read, unknowns left out."""
+        params = measures.parameters
+        facts = []
+        for line in measures.lines:
+            fact = {}
+            for key, get in self._names:
+                value = get(case, line, params)
+                if value is not None:
+                    fact[key] = value
+            facts.append(fact)
+        return facts
+
+    def assess(self, case: Case, measures: Measures) -> Findings:
+        """Run every layer of rules over every service line of a measured case."""
+        host, name, fired = self._host, self.name, self._fired
+        firings: list[Firing] = []
+        held: list[set[str]] = []
+        try:
+            for li, base in enumerate(self.facts(case, measures)):
+                found: set[str] = set()
+                flags = dict.fromkeys(self._finding_names, False)
+                for layer in range(len(self.rulebook.layers)):
+                    fact = {**base, **flags, "kind": f"L{layer}", "id": f"{li}.{layer}", "sid": _SID}
+                    fired.clear()
+                    try:
+                        host.assert_fact(name, fact)
+                    except MessageNotHandledException:
+                        pass  # no rule of this layer matched
+                    # A condition with `or` fires once per branch that holds: count it once.
+                    for index in sorted(set(fired)):
+                        firings.append(Firing(index, li))
+                        finding = self._concludes[index]
+                        if finding:
+                            found.add(finding)
+                            flags[finding] = True
+                held.append(found)
+        finally:
+            fired.clear()
+            host.delete_state(name, _SID)
+        return Findings(tuple(firings), tuple(frozenset(f) for f in held))
+
+
+def _nothing(c: Any) -> None:
+    return None

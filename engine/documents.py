@@ -1,0 +1,160 @@
+"""Read YAML or JSON documents, keeping where each value came from.
+
+Every loader (case files, rule files, parameters, rule tests) reads through here, so
+every error can name the file and the line of the field it is about.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import JoinupError, did_you_mean
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def parse_text(text: str, file: str, error: type[JoinupError]) -> Any:
+    """Parse YAML (JSON is a subset of it) and keep line numbers; errors name the line."""
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "not valid YAML or JSON").strip()
+        raise error(
+            f"cannot be read: {problem}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            hint="check the indentation and quoting on that line",
+        ) from None
+    except Exception as exc:  # ruamel raises a few unmarked errors (bad tokens, encodings)
+        raise error(f"cannot be read: {exc}", file=file) from None
+
+
+def read_text(path: Path, error: type[JoinupError]) -> str:
+    """The text of a file, or one clear error if it is missing or unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("no such file", file=str(path), hint="check the path") from None
+    except IsADirectoryError:
+        raise error("is a folder, not a file", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise error("is not UTF-8 text", file=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot be opened: {exc.strerror}", file=str(path)) from None
+
+
+def line_of(document: Any, loc: Sequence[str | int]) -> tuple[int | None, int | None]:
+    """The 1-based line and column of the deepest part of `loc` found in `document`."""
+    node, line, column = document, None, None
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line, column = node.lc.key(key)
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line, column = node.lc.item(key)
+            node = node[key]
+        else:
+            break
+    if line is None and hasattr(document, "lc"):
+        line, column = document.lc.line, document.lc.col
+    return (line + 1 if line is not None else None, column + 1 if column is not None else None)
+
+
+def _field_path(loc: Sequence[str | int]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def _message(err: dict[str, Any], model: type[pydantic.BaseModel], loc: tuple) -> tuple[str, str | None]:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        known = _known_fields(model, loc[:-1])
+        return "is not a field here", did_you_mean(str(loc[-1]), known) or (
+            "known fields: " + ", ".join(sorted(known)) if known else None
+        )
+    if kind == "missing":
+        return "is required but missing", None
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return message[:1].lower() + message[1:], None
+
+
+def _known_fields(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """Field names of the model found at `loc`, for "did you mean" on an unknown field."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        current = _inner_model(fields[part].annotation)
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validate(
+    model: type[pydantic.BaseModel],
+    document: Any,
+    file: str,
+    error: type[JoinupError],
+    context: dict[str, Any] | None = None,
+) -> Any:
+    """Validate a parsed document into `model`; the first problem becomes one located error."""
+    try:
+        return model.model_validate(document, context=context)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors()
+        err = errors[0]
+        loc = _clean_loc(err["loc"])
+        line, column = line_of(document, loc)
+        message, hint = _message(err, model, loc)
+        more = len(errors) - 1
+        if more and not hint:
+            hint = f"and {more} more problem{'s' if more > 1 else ''}"
+        raise error(
+            message, file=file, line=line, column=column, field=_field_path(loc) or None, hint=hint
+        ) from None
+
+
+def _clean_loc(loc: Sequence[str | int]) -> tuple:
+    # pydantic puts union branch names ("float", "Range", "function-after[...]") in loc;
+    # they are not in the document.
+    return tuple(
+        part
+        for part in loc
+        if isinstance(part, int)
+        or not (
+            part[:1].isupper()
+            or "[" in part
+            or part in {"float", "int", "str", "bool", "constrained-float", "constrained-int"}
+        )
+    )

@@ -1,0 +1,98 @@
+"""Error types: each carries the stage it comes from, where, and what to do about it."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """A "did you mean ...?" hint naming the closest known names, or None."""
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+class JoinupError(Exception):
+    """Base of every error joinup reports to a person: one line, with where and a hint."""
+
+    stage = "joinup"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+        self.hint = hint
+
+    def location(self) -> str:
+        """`file:line:column`, as far as it is known."""
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON-ready data, for tools."""
+        return {
+            "stage": self.stage,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class CaseFileError(JoinupError):
+    """A case file that cannot be read or does not describe a valid case."""
+
+    stage = "case"
+
+
+class RuleError(JoinupError):
+    """A rule file, a rule or a rule condition that cannot be loaded."""
+
+    stage = "rules"
+
+
+class ParameterError(JoinupError):
+    """A parameters file or a parameter value that cannot be used."""
+
+    stage = "parameters"
+
+
+class RuleTestError(JoinupError):
+    """A rule test file that is not a valid list of tests."""
+
+    stage = "rule-tests"
+
+
+class BriefingError(JoinupError):
+    """A briefing that cannot be rendered, written or verified."""
+
+    stage = "briefing"

@@ -1,0 +1,260 @@
+"""The condition language: grammar, and the small typed tree each condition parses to.
+
+    go_alone.cost_per_seat >= offer.cost_per_seat * (1 + param.margin) and not urgent
+
+Precedence, loosest first: `or`, `and`, `not`, comparisons (`< <= > >= == !=`,
+`is known`, `is unknown`, `in [...]`), `+ -`, `* /`, unary minus. Numbers may carry a
+percent sign (`10%` is 0.1). Text is quoted. Parsing builds the tree; `typecheck`
+checks it against the names; `compile` turns it into durable_rules' condition JSON.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import lark
+
+from .errors import RuleError
+
+GRAMMAR = r"""
+?start: or_expr
+?or_expr: and_expr | or_expr "or" and_expr -> or_
+?and_expr: not_expr | and_expr "and" not_expr -> and_
+?not_expr: "not" not_expr -> not_ | comparison
+?comparison: sum
+    | sum COMP sum -> compare
+    | sum "is" "known" -> known
+    | sum "is" "unknown" -> unknown
+    | sum "in" "[" literal ("," literal)* "]" -> in_
+?sum: product | sum ADDOP product -> arith
+?product: unary | product MULOP unary -> arith
+?unary: atom | "-" unary -> neg
+?atom: literal | NAME -> name | "(" or_expr ")"
+?literal: NUMBER -> number | PERCENT -> percent | STRING -> string | "true" -> true | "false" -> false
+COMP: "<=" | ">=" | "==" | "!=" | "<" | ">"
+ADDOP: "+" | "-"
+MULOP: "*" | "/"
+PERCENT.2: /[0-9][0-9_]*(\.[0-9]+)?%/
+NUMBER: /[0-9][0-9_]*(\.[0-9]+)?/
+STRING: /"[^"\n]*"/ | /'[^'\n]*'/
+NAME: /[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*/
+%ignore /[ \t\r\n]+/
+"""
+
+_PARSER = lark.Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Where a node starts in the condition text (1-based)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: float | str | bool
+    pos: Pos
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class Ref:
+    path: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str  # + - * /
+    left: "Node"
+    right: "Node"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Node"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # < <= > >= == !=
+    left: "Node"
+    right: "Node"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Known:
+    operand: "Node"
+    known: bool
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class In:
+    operand: "Node"
+    choices: tuple[Literal, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple["Node", ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple["Node", ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Node"
+    pos: Pos
+
+
+Node = Union[Literal, Ref, Arith, Neg, Compare, Known, In, And, Or, Not]
+
+
+def _pos(meta_or_token: lark.tree.Meta | lark.Token) -> Pos:
+    return Pos(getattr(meta_or_token, "line", 1) or 1, getattr(meta_or_token, "column", 1) or 1)
+
+
+class _Build(lark.Transformer):
+    """Each grammar rule builds one node."""
+
+    def number(self, items):
+        (tok,) = items
+        return Literal(float(tok.replace("_", "")), _pos(tok))
+
+    def percent(self, items):
+        (tok,) = items
+        return Literal(float(tok[:-1].replace("_", "")) / 100, _pos(tok), percent=True)
+
+    def string(self, items):
+        (tok,) = items
+        return Literal(str(tok)[1:-1], _pos(tok))
+
+    def true(self, items):
+        return Literal(True, Pos(0, 0))
+
+    def false(self, items):
+        return Literal(False, Pos(0, 0))
+
+    def name(self, items):
+        (tok,) = items
+        return Ref(str(tok), _pos(tok))
+
+    @lark.v_args(meta=True)
+    def arith(self, meta, items):
+        left, op, right = items
+        return Arith(str(op), left, right, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def neg(self, meta, items):
+        (operand,) = items
+        if isinstance(operand, Literal) and isinstance(operand.value, float):
+            return Literal(-operand.value, _pos(meta), operand.percent)
+        return Neg(operand, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def compare(self, meta, items):
+        left, op, right = items
+        return Compare(str(op), left, right, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def known(self, meta, items):
+        return Known(items[0], True, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def unknown(self, meta, items):
+        return Known(items[0], False, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def in_(self, meta, items):
+        return In(items[0], tuple(items[1:]), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def and_(self, meta, items):
+        flat = []
+        for item in items:
+            flat.extend(item.items if isinstance(item, And) else [item])
+        return And(tuple(flat), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def or_(self, meta, items):
+        flat = []
+        for item in items:
+            flat.extend(item.items if isinstance(item, Or) else [item])
+        return Or(tuple(flat), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def not_(self, meta, items):
+        return Not(items[0], _pos(meta))
+
+
+_EXPECTED_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage",
+    "STRING": "quoted text",
+    "COMP": "a comparison",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "RSQB": "']'",
+    "MINUS": "'-'",
+    "TRUE": "true",
+    "FALSE": "false",
+    "AND": "'and'",
+    "OR": "'or'",
+}
+
+
+def parse(text: str) -> Node:
+    """Parse a condition; a syntax error is a RuleError with the line and column in `text`."""
+    try:
+        tree = _PARSER.parse(text)
+    except lark.exceptions.UnexpectedInput as exc:
+        line, column = exc.line, exc.column
+        if isinstance(exc, lark.exceptions.UnexpectedToken) and exc.token.type == "$END":
+            message = "the condition ends too early"
+            lines = text.rstrip().splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+        elif isinstance(exc, lark.exceptions.UnexpectedToken):
+            message = f"unexpected '{exc.token}'"
+        else:
+            char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "end"
+            message = f"unexpected '{char}'"
+        expected = sorted(
+            {_EXPECTED_WORDS.get(e, None) or f"'{e.lower()}'" for e in getattr(exc, "expected", ()) or ()}
+            - {"'$end'"}
+        )
+        hint = f"expected {', '.join(expected[:5])}" if expected else None
+        raise RuleError(message, line=max(line, 1), column=max(column, 1), hint=hint) from None
+    return _Build().transform(tree)
+
+
+def refs(node: Node) -> list[Ref]:
+    """Every name the condition uses, in order of appearance."""
+    found: list[Ref] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Ref):
+            found.append(n)
+        elif isinstance(n, (Arith, Compare)):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, (Neg, Known, In, Not)):
+            walk(n.operand)
+        elif isinstance(n, (And, Or)):
+            for item in n.items:
+                walk(item)
+
+    walk(node)
+    return found

@@ -1,0 +1,80 @@
+"""Figures as officials write them: £1.2m, £845 per seat, 3.5%, "9 to 18 months"."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .quantities import Range
+
+
+def _trim(value: float, places: int) -> str:
+    text = f"{value:,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def pounds(value: float, millions: bool = False) -> str:
+    """£1.2m, £250,000, £845; `millions` forces £0.9m (for a range that reaches £1m)."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1_000_000 or millions:
+        return f"{sign}£{_trim(value / 1_000_000, 1)}m"
+    return f"{sign}£{value:,.0f}"
+
+
+def percent(fraction: float) -> str:
+    """0.035 -> 3.5%; 0.25 -> 25%."""
+    value = fraction * 100
+    return f"{_trim(value, 1 if abs(value) < 10 else 0)}%"
+
+
+def number(value: float) -> str:
+    """1,000; 3.2."""
+    return _trim(value, 0 if abs(value) >= 100 else 1)
+
+
+def months(value: float) -> str:
+    """4 months; 1 month; 18.5 months."""
+    text = _trim(value, 1)
+    return f"{text} month" if text == "1" else f"{text} months"
+
+
+def date(value: dt.date) -> str:
+    """25 November 2026."""
+    return f"{value.day} {value:%B %Y}"
+
+
+_POINT = {
+    "pounds": pounds,
+    "pounds per seat": lambda v: f"{pounds(v)} per seat",
+    "percent": percent,
+    "ratio": percent,
+    "months": months,
+    "years": lambda v: f"{_trim(v, 1)} year" if v == 1 else f"{_trim(v, 1)} years",
+    "seats": number,
+    "count": number,
+    "score": lambda v: _trim(v, 1),
+}
+
+
+def figure(value: Any, unit: str | None = None) -> str:
+    """A value in its unit as a briefing prints it; ranges as "£0.9m to £1.4m (likely £1.1m)"."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return date(value)
+    if isinstance(value, Range):
+        if value.is_exact:
+            return figure(value.likely, unit)
+        if unit == "months":
+            return f"{_trim(value.low, 1)} to {_trim(value.high, 1)} months (likely {_trim(value.likely, 1)})"
+        if unit == "pounds" and value.high >= 1_000_000:
+            low, likely, high = (pounds(v, millions=True) for v in (value.low, value.likely, value.high))
+            return f"{low} to {high} (likely {likely})"
+        return f"{figure(value.low, unit)} to {figure(value.high, unit)} (likely {figure(value.likely, unit)})"
+    if isinstance(value, (int, float)):
+        return _POINT.get(unit or "", number)(value)
+    return str(value)

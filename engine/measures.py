@@ -1,0 +1,250 @@
+"""Measure a case: per-seat costs, whole-life net present cost, quality, time, peers.
+
+Plain arithmetic on the case and the parameters in force; no judgement. Every figure a
+rule or a briefing uses is a field here, with its unit, so it can be traced.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .case import Case, Offer, ServiceKind, ServiceLine
+from .parameters import InForce
+from .quantities import Range
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def _f(description: str, unit: str | None = None, **kw: Any) -> Any:
+    extra = {"unit": unit} if unit else None
+    return Field(description=description, json_schema_extra=extra, **kw)
+
+
+class OptionMeasures(BaseModel):
+    """Figures for one option (go alone, or the offer) on one service line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cost_per_seat: float = _f("Running cost per seat per year (likely), optimism bias included.", "pounds per seat")
+    cost_per_seat_before_bias: float = _f("Running cost per seat per year (likely), before optimism bias.", "pounds per seat")
+    annual_cost: Range = _f("Running cost per year for the line, optimism bias included.", "pounds")
+    one_off_costs: Range = _f("One-off costs in year 0, optimism bias included.", "pounds")
+    npc: Range = _f("Whole-life net present cost over the appraisal period, optimism bias included.", "pounds")
+    npc_before_bias: Range = _f("Whole-life net present cost before optimism bias.", "pounds")
+    optimism_bias: float = _f("What optimism bias adds to the likely net present cost.", "pounds")
+    npc_per_seat_year: float = _f("Likely net present cost per seat per year of the appraisal period.", "pounds per seat")
+    months_to_service: Range = _f("Months from the decision until the service could start, optimism bias included.", "months")
+    quality_score: float | None = _f("Mean quality score over the scored dimensions (0 to 5); unknown if none scored.", "score")
+
+
+class LineMeasures(BaseModel):
+    """Figures for one service line, comparing its two options."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The service line's name.")
+    kind: ServiceKind = Field(description="What sort of service it is.")
+    seats: int = _f("Seats the line serves.", "seats")
+    appraisal_years: int = _f("Years appraised: the offer's contract term.", "years")
+    months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
+    need_by: dt.date = Field(description="The date the line is needed by.")
+    go_alone: OptionMeasures = Field(description="Going alone.")
+    offer: OptionMeasures = Field(description="The shared offer.")
+    npc_ratio: Range | None = _f("Going alone's whole-life cost as a share of the offer's (1 is equal; above 1 the offer is cheaper).", "ratio")
+    saving_by_joining: float = _f("Likely net present cost of going alone less that of the offer (positive: joining saves).", "pounds")
+    quality_gap: float | None = _f("Going alone's mean quality score less the offer's (positive: going alone is better).", "score")
+    dimensions_go_alone_better: int = _f("Quality dimensions on which going alone scores higher.", "count")
+    dimensions_offer_better: int = _f("Quality dimensions on which the offer scores higher.", "count")
+    quality_dimensions: int = _f("Quality dimensions scored for both options.", "count")
+    value_for_money_ratio: float | None = _f("Going alone's quality per pound as a share of the offer's (above 1: going alone gives more for the money).", "ratio")
+    requirements: int = _f("Specific requirements listed.", "count")
+    requirements_met: int = _f("Requirements the offer meets.", "count")
+    requirements_partly_met: int = _f("Requirements the offer meets in part.", "count")
+    requirements_unmet: int = _f("Requirements the offer does not meet.", "count")
+    essential_requirements_unmet: int = _f("Essential requirements the offer does not meet.", "count")
+    unmet_requirements: str = Field(description="The requirements the offer does not meet, by name.")
+    unmet_essential_requirements: str = Field(description="The essential requirements the offer does not meet, by name.")
+    partly_met_requirements: str = Field(description="The requirements the offer meets in part, by name.")
+    peers_known: int = _f("Peer prices given.", "count")
+    peer_median_price: float | None = _f("Median price per seat per year that peers pay.", "pounds per seat")
+    discount_on_peer_price: float | None = _f("How far the offer's price is below the peer median (negative: above it).", "percent")
+    pool_seats_after_joining: int = _f("The pool's total seats once this line joins.", "seats")
+    price_before_joining: float = _f("The offer's likely price per seat at the pool's size before this organisation joins.", "pounds per seat")
+    price_drop_from_joining: float = _f("How much this organisation's joining lowers the price for every member.", "percent")
+    exit_terms_stated: bool = Field(description="True if the offer states its exit terms.")
+    break_after_years: float | None = _f("Years after which the organisation may leave without penalty.", "years")
+    data_returned_on_exit: bool = Field(description="True if the supplier must return data in an open format on exit.")
+    exit_cost: float = _f("Cost of leaving at the end of the term.", "pounds")
+    cost_uncertainty: float = _f("Spread of going alone's whole-life cost (high less low) as a share of its likely value.", "percent")
+    cost_comparison_uncertain: bool = Field(description="True if the cost ratio's range runs from below 1 to above 1: the estimates cannot say which option is cheaper.")
+
+
+class Measures(BaseModel):
+    """Every figure for a case, per service line and overall."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lines: list[LineMeasures] = Field(description="Per service line, in case-file order.")
+    seats: int = _f("The organisation's seats.", "seats")
+    go_alone_npc: float = _f("Likely whole-life net present cost of going alone on every line.", "pounds")
+    offer_npc: float = _f("Likely whole-life net present cost of joining on every line.", "pounds")
+    parameters: dict[str, InForce] = Field(description="The parameters in force on the decision date.")
+
+
+def discount_factors(rate: float, years: int) -> list[float]:
+    """Green Book discount factors 1/(1+r)^t for t = 0..years (year 0 undiscounted)."""
+    return [1.0 / (1.0 + rate) ** t for t in range(years + 1)]
+
+
+def net_present_cost(one_off: float, annual: float, rate: float, years: int, final: float = 0.0) -> float:
+    """One-off cost in year 0, `annual` in years 1..years, `final` at the end, discounted."""
+    factors = discount_factors(rate, years)
+    return one_off + annual * sum(factors[1:]) + final * factors[-1]
+
+
+def price_at(offer: Offer, pool_seats: int) -> Range:
+    """The offer's price per seat for a pool of `pool_seats`."""
+    if offer.price_per_seat is not None:
+        return offer.price_per_seat
+    applicable = [t for t in offer.price_tiers if t.min_pool_seats <= pool_seats]
+    tier = max(applicable, key=lambda t: t.min_pool_seats) if applicable else min(
+        offer.price_tiers, key=lambda t: t.min_pool_seats
+    )
+    return Range.exactly(tier.price_per_seat)
+
+
+def _mean(scores: dict[str, float]) -> float | None:
+    return sum(scores.values()) / len(scores) if scores else None
+
+
+def _npc_range(one_off: Range, annual: Range, annuity: float, final: float = 0.0) -> Range:
+    return Range.model_construct(
+        low=one_off.low + annual.low * annuity + final,
+        likely=one_off.likely + annual.likely * annuity + final,
+        high=one_off.high + annual.high * annuity + final,
+    )
+
+
+def _ratio(a: Range, b: Range) -> Range | None:
+    if b.low <= 0:
+        return None
+    return Range.model_construct(low=a.low / b.high, likely=a.likely / b.likely, high=a.high / b.low)
+
+
+def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:
+    """Measure one service line."""
+    seats = line.seats or case.organisation.seats
+    years = line.offer.contract_years
+    rate = params["discount_rate"].value
+    factors = discount_factors(rate, years)
+    annuity = sum(factors[1:])
+
+    go = line.go_alone
+    bias = go.optimism_bias
+    ob_capex = bias.capital_cost if bias and bias.capital_cost is not None else params["optimism_bias_capital_cost"].value
+    ob_opex = bias.operating_cost if bias and bias.operating_cost is not None else params["optimism_bias_operating_cost"].value
+    ob_time = bias.duration if bias and bias.duration is not None else params["optimism_bias_duration"].value
+
+    go_one_off = go.one_off_costs.scaled(1 + ob_capex)
+    go_annual = go.annual_running_cost.scaled(1 + ob_opex)
+    go_npc = _npc_range(go_one_off, go_annual, annuity)
+    go_npc_raw = _npc_range(go.one_off_costs, go.annual_running_cost, annuity)
+    go_quality = _mean(go.quality)
+    go_m = OptionMeasures(
+        cost_per_seat=go_annual.likely / seats,
+        cost_per_seat_before_bias=go.annual_running_cost.likely / seats,
+        annual_cost=go_annual,
+        one_off_costs=go_one_off,
+        npc=go_npc,
+        npc_before_bias=go_npc_raw,
+        optimism_bias=go_npc.likely - go_npc_raw.likely,
+        npc_per_seat_year=go_npc.likely / seats / years,
+        months_to_service=go.procurement_months.scaled(1 + ob_time),
+        quality_score=go_quality,
+    )
+
+    offer = line.offer
+    pool_after = offer.pool_seats + seats
+    price = price_at(offer, pool_after)
+    price_before = price_at(offer, offer.pool_seats).likely
+    offer_annual = price.scaled(seats)
+    exit_pv = offer.exit_terms.exit_cost * factors[-1]
+    offer_npc = _npc_range(offer.onboarding_cost, offer_annual, annuity, exit_pv)
+    offer_quality = _mean(offer.quality)
+    offer_m = OptionMeasures(
+        cost_per_seat=price.likely,
+        cost_per_seat_before_bias=price.likely,
+        annual_cost=offer_annual,
+        one_off_costs=offer.onboarding_cost,
+        npc=offer_npc,
+        npc_before_bias=offer_npc,
+        optimism_bias=0.0,
+        npc_per_seat_year=offer_npc.likely / seats / years,
+        months_to_service=offer.procurement_months,
+        quality_score=offer_quality,
+    )
+
+    need_by = line.need_by or case.need_by
+    both_scored = go_quality is not None and offer_quality is not None
+    dims = sorted(set(go.quality) & set(offer.quality))
+    ratio = _ratio(go_npc, offer_npc)
+    vfm = None
+    if both_scored and ratio is not None and offer_quality and ratio.likely > 0:
+        vfm = (go_quality / offer_quality) / ratio.likely
+
+    reqs = line.requirements
+    peers = [p.price_per_seat for p in line.peer_prices]
+    median = statistics.median(peers) if peers else None
+    terms = offer.exit_terms
+    return LineMeasures(
+        name=line.name,
+        kind=line.kind,
+        seats=seats,
+        appraisal_years=years,
+        months_to_need=(need_by - case.decision_date).days / DAYS_PER_MONTH,
+        need_by=need_by,
+        go_alone=go_m,
+        offer=offer_m,
+        npc_ratio=ratio,
+        saving_by_joining=go_npc.likely - offer_npc.likely,
+        quality_gap=go_quality - offer_quality if both_scored else None,
+        dimensions_go_alone_better=sum(go.quality[d] > offer.quality[d] for d in dims),
+        dimensions_offer_better=sum(go.quality[d] < offer.quality[d] for d in dims),
+        quality_dimensions=len(dims),
+        value_for_money_ratio=vfm,
+        requirements=len(reqs),
+        requirements_met=sum(r.met == "yes" for r in reqs),
+        requirements_partly_met=sum(r.met == "partly" for r in reqs),
+        requirements_unmet=sum(r.met == "no" for r in reqs),
+        essential_requirements_unmet=sum(r.met == "no" and r.essential for r in reqs),
+        unmet_requirements=", ".join(r.name for r in reqs if r.met == "no"),
+        unmet_essential_requirements=", ".join(r.name for r in reqs if r.met == "no" and r.essential),
+        partly_met_requirements=", ".join(r.name for r in reqs if r.met == "partly"),
+        peers_known=len(peers),
+        peer_median_price=median,
+        discount_on_peer_price=(median - price.likely) / median if median else None,
+        pool_seats_after_joining=pool_after,
+        price_before_joining=price_before,
+        price_drop_from_joining=(price_before - price.likely) / price_before if price_before else 0.0,
+        exit_terms_stated=terms.stated,
+        break_after_years=terms.break_after_years,
+        data_returned_on_exit=terms.data_returned,
+        exit_cost=terms.exit_cost,
+        cost_uncertainty=(go_npc.high - go_npc.low) / go_npc.likely if go_npc.likely else 0.0,
+        cost_comparison_uncertain=ratio is not None and ratio.low < 1 < ratio.high,
+    )
+
+
+def measure(case: Case, params: dict[str, InForce]) -> Measures:
+    """Measure every service line of a case with the parameters in force."""
+    lines = [measure_line(line, case, params) for line in case.service_lines]
+    return Measures(
+        lines=lines,
+        seats=case.organisation.seats,
+        go_alone_npc=sum(m.go_alone.npc.likely for m in lines),
+        offer_npc=sum(m.offer.npc.likely for m in lines),
+        parameters=params,
+    )

@@ -1,0 +1,85 @@
+"""Numbers a person may only know roughly: a single value, or low / likely / high."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+
+class Range(BaseModel):
+    """An estimate with its uncertainty: low <= likely <= high."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    low: float = Field(description="The lowest value you think plausible.")
+    likely: float = Field(description="Your best estimate.")
+    high: float = Field(description="The highest value you think plausible.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if not self.low <= self.likely <= self.high:
+            raise ValueError(
+                f"a range must have low <= likely <= high; got {self.low:g}, {self.likely:g}, {self.high:g}"
+            )
+        return self
+
+    @classmethod
+    def exactly(cls, value: float) -> "Range":
+        """A range with no uncertainty."""
+        return cls.model_construct(low=value, likely=value, high=value)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.low == self.high
+
+    def scaled(self, factor: float) -> "Range":
+        """Every point multiplied by `factor` (which must not be negative)."""
+        return Range.model_construct(low=self.low * factor, likely=self.likely * factor, high=self.high * factor)
+
+    def plus(self, other: "Range | float") -> "Range":
+        """Point-wise sum with another range or a number."""
+        o = other if isinstance(other, Range) else Range.exactly(other)
+        return Range.model_construct(low=self.low + o.low, likely=self.likely + o.likely, high=self.high + o.high)
+
+
+def _as_range(value: Any) -> Any:
+    if isinstance(value, Range):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Range.exactly(float(value))
+    return value
+
+
+def _non_negative(value: Range) -> Range:
+    if value.low < 0:
+        raise ValueError(f"cannot be negative; got {value.low:g}")
+    return value
+
+
+def _percent(value: Any) -> Any:
+    """Accept `25%` or a plain number of percent (25); store the fraction (0.25)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.endswith("%"):
+            raise ValueError(f"a percentage is written like 25%; got '{value}'")
+        try:
+            return float(text[:-1].strip()) / 100
+        except ValueError:
+            raise ValueError(f"a percentage is written like 25%; got '{value}'") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) / 100
+    return value
+
+
+# A number or a low/likely/high range, never negative: money, months, seats.
+Estimate = Annotated[
+    Union[Annotated[float, Field(ge=0, allow_inf_nan=False)], Range],
+    AfterValidator(_as_range),
+    AfterValidator(_non_negative),
+]
+
+# A percentage, written `25%` or `25`; held as a fraction.
+Percent = Annotated[
+    Union[float, Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
+    AfterValidator(_percent),
+]

@@ -1,0 +1,98 @@
+"""The recommendation: the stable output of a decision, and what a briefing is made from."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .measures import Measures
+from .parameters import InForce
+
+OverallVerdict = Literal["join", "join-in-part", "go-alone", "refer"]
+LineVerdict = Literal["join", "go-alone", "refer"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Observed(_Out):
+    """A value a rule saw."""
+
+    name: str = Field(description="The name as the rule wrote it.")
+    value: Any = Field(description="The value (absent if unknown).")
+    unit: str | None = Field(default=None, description="Its unit.")
+    shown: str = Field(description="The value as the briefing prints it.")
+
+
+class Reason(_Out):
+    """One reason behind a verdict, as a board member reads it."""
+
+    rule_id: str = Field(description="The rule that gives this reason.")
+    title: str = Field(description="The rule's title.")
+    source: str = Field(description="The policy the rule encodes.")
+    service_line: str = Field(description="The service line it is about.")
+    text: str = Field(description="The reason, with its figures.")
+    weight: int = Field(description="The rule's weight: reasons are listed heaviest first.")
+    supports: LineVerdict | None = Field(description="The verdict the rule argues for, if any.")
+
+
+class Attached(_Out):
+    """A condition attached to joining, or a risk to weigh."""
+
+    rule_id: str = Field(description="The rule that raises it.")
+    service_line: str = Field(description="The service line it is about.")
+    text: str = Field(description="What must be done or weighed.")
+
+
+class LineRecommendation(_Out):
+    """The verdict for one service line."""
+
+    service_line: str = Field(description="The service line.")
+    verdict: LineVerdict = Field(description="join, go-alone or refer.")
+    decided_by: str | None = Field(description="The rule whose verdict prevailed (none: no rule reached a verdict).")
+    reasons: list[Reason] = Field(description="The reasons, heaviest first.")
+    conditions: list[Attached] = Field(description="Conditions attached to joining (only when the verdict is join).")
+    risks: list[Attached] = Field(description="Risks to weigh.")
+
+
+class TraceStep(_Out):
+    """A rule that fired, with the values it matched."""
+
+    rule_id: str
+    title: str
+    service_line: str
+    layer: int = Field(description="The pass it ran in: rules reading findings run after the rules making them.")
+    concluded: dict[str, str] = Field(description="What it concluded: finding, verdict, condition or risk.")
+    values: list[Observed] = Field(description="The values of every name in its condition.")
+
+
+class Provenance(_Out):
+    """What a recommendation was made from, so it can be reproduced and checked."""
+
+    case_file: str = Field(description="The case file's name.")
+    case_sha256: str = Field(description="SHA-256 of the case file's bytes.")
+    rulebook: str = Field(description="The rulebook folder's name.")
+    rulebook_sha256: str = Field(description="SHA-256 over the rule files and parameters.")
+    joinup_version: str = Field(description="The joinup version that decided.")
+    decision_date: dt.date = Field(description="The decision date, from the case (never the clock).")
+
+
+class Recommendation(_Out):
+    """join, join-in-part, go-alone or refer, with reasons, conditions, risks and a full trace."""
+
+    verdict: OverallVerdict = Field(description="The overall recommendation.")
+    summary: str = Field(description="The recommendation in one sentence.")
+    organisation: str = Field(description="The organisation deciding.")
+    offers: list[str] = Field(description="The shared services on offer, as 'name (supplier)'.")
+    decision_date: dt.date
+    need_by: dt.date
+    lines: list[LineRecommendation] = Field(description="The verdict per service line, in case-file order.")
+    reasons: list[Reason] = Field(description="Every reason, heaviest first.")
+    conditions: list[Attached] = Field(description="Conditions attached to joining.")
+    risks: list[Attached] = Field(description="Risks to weigh: what remains to be seen.")
+    trace: list[TraceStep] = Field(description="Every rule that fired, in the order it ran.")
+    measures: Measures = Field(description="Every figure computed for the case.")
+    parameters: dict[str, InForce] = Field(description="The parameters in force on the decision date.")
+    provenance: Provenance

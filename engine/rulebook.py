@@ -1,0 +1,285 @@
+"""Load a rulebook: rule files and parameters, each rule parsed, checked and compiled.
+
+A rulebook is a folder: `*.yaml` rule files, `parameters.yaml`, and `tests/` beside them.
+Everything is checked as it loads, so a policy team's mistake is reported with the file,
+the line and a suggestion before any case is decided with it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from . import compile as compiler
+from . import expressions, typecheck
+from .documents import line_of, parse_text, read_text, validate
+from .errors import RuleError, did_you_mean
+from .names import Catalogue, Name
+from .parameters import Parameters
+
+Verdict = Literal["join", "go-alone", "refer"]
+PARAMETERS_FILE = "parameters.yaml"
+RESERVED = frozenset({"kind", "id", "sid", "true", "false", "and", "or", "not", "is", "in", "known", "unknown"})
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Then(BaseModel):
+    """What a rule concludes when its condition holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    finding: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="A named finding later rules can use (e.g. urgent).",
+    )
+    verdict: Verdict | None = Field(default=None, description="A verdict for the service line: join, go-alone or refer.")
+    condition: str | None = Field(default=None, description="A condition to attach to joining, with {placeholders}.")
+    risk: str | None = Field(default=None, description="A risk to weigh, with {placeholders}.")
+
+
+class RuleSpec(BaseModel):
+    """A rule as a policy team writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$",
+        description="A stable id, group.name (e.g. suffolk.cannot-beat-offer); never changed once published.",
+    )
+    title: str = Field(min_length=1, description="What the rule says, in a line.")
+    source: str = Field(min_length=1, description="The policy it encodes: document, edition, paragraph.")
+    when: str = Field(min_length=1, description="The condition, in joinup's condition language.")
+    then: Then = Field(description="What the rule concludes.")
+    weight: int = Field(default=0, ge=0, le=100, description="How much the rule weighs: the verdict of highest weight wins.")
+    explain: str = Field(min_length=1, description="The reason as a board member reads it, with {placeholders} for figures.")
+    replaces: list[str] = Field(default_factory=list, description="Earlier ids this rule was published under.")
+
+
+class RuleFile(BaseModel):
+    """A rule file: a description and a list of rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(default="", description="What the rules in this file are about.")
+    rules: list[RuleSpec] = Field(description="The rules.")
+
+
+@dataclass
+class Rule:
+    """A loaded rule: the spec, where it was written, its parsed condition and its compiled form."""
+
+    spec: RuleSpec
+    file: str
+    line: int | None
+    condition: expressions.Node
+    names: list[Name]
+    placeholders: list[str]
+    compiled: dict[str, Any] = field(default_factory=dict)
+    layer: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class Rulebook:
+    """Rules, parameters and the names they use, ready to compile into durable_rules."""
+
+    directory: Path
+    rules: list[Rule]
+    parameters: Parameters
+    catalogue: Catalogue
+    layers: list[list[int]]
+    sha256: str
+    files: dict[str, bytes]
+
+    def rule(self, rule_id: str) -> Rule:
+        """A rule by id (or an id it replaces); RuleError with a suggestion otherwise."""
+        for r in self.rules:
+            if r.id == rule_id or rule_id in r.spec.replaces:
+                return r
+        raise RuleError(
+            f"no rule with id '{rule_id}'",
+            file=str(self.directory),
+            hint=did_you_mean(rule_id, [r.id for r in self.rules]),
+        )
+
+    def fact_names(self) -> list[Name]:
+        """Every non-finding name some rule's condition reads, once each."""
+        seen: dict[str, Name] = {}
+        for r in self.rules:
+            for n in r.names:
+                if not self.catalogue.is_finding(n.path):
+                    seen.setdefault(n.path, n)
+        return list(seen.values())
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """The rule files of a rulebook folder, in the order they load."""
+    return sorted(p for p in directory.glob("*.yaml") if p.name != PARAMETERS_FILE)
+
+
+def _where_in_text(text: str, document: Any, loc: tuple, pos: expressions.Pos) -> tuple[int | None, int | None]:
+    """Map a position inside a condition to the rule file's line and column."""
+    line, column = line_of(document, loc)
+    if line is None:
+        return None, None
+    container = document
+    for part in loc[:-1]:
+        container = container[part]
+    value = container[loc[-1]]
+    vline, vcol = container.lc.value(loc[-1])
+    lines = text.splitlines()
+    if isinstance(value, (FoldedScalarString, LiteralScalarString)):
+        target = vline + 1 + pos.line
+        raw = lines[target - 1] if 0 < target <= len(lines) else ""
+        return target, len(raw) - len(raw.lstrip()) + pos.column
+    raw = lines[vline] if vline < len(lines) else ""
+    quoted = raw[vcol : vcol + 1] in ("'", '"')
+    if pos.line == 1:
+        return vline + 1, vcol + pos.column + (1 if quoted else 0)
+    return vline + pos.line, pos.column
+
+
+def load_rulebook(directory: Path | str) -> Rulebook:
+    """Load, check and order every rule in a rulebook folder."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RuleError("no such rulebook folder", file=str(directory), hint="give the folder holding the rule files")
+    params_path = directory / PARAMETERS_FILE
+    parameters = Parameters.load(params_path)
+    files = {PARAMETERS_FILE: params_path.read_bytes()}
+
+    specs: list[tuple[RuleSpec, str, str, Any, int]] = []
+    paths = rule_files(directory)
+    if not paths:
+        raise RuleError("holds no rule files (*.yaml)", file=str(directory))
+    for path in paths:
+        text = read_text(path, RuleError)
+        files[path.name] = path.read_bytes()
+        document = parse_text(text, str(path), RuleError)
+        parsed = validate(RuleFile, document, str(path), RuleError)
+        for i, spec in enumerate(parsed.rules):
+            specs.append((spec, str(path), text, document, i))
+
+    ids: dict[str, str] = {}
+    findings: dict[str, str] = {}
+    for spec, path, text, document, i in specs:
+        line = line_of(document, ("rules", i, "id"))[0]
+        for rid in [spec.id, *spec.replaces]:
+            if rid in ids:
+                raise RuleError(f"the id '{rid}' is used twice; first at {ids[rid]}", file=path, line=line, field="id")
+            ids[rid] = f"{path}:{line}"
+        if spec.then.finding in RESERVED:
+            raise RuleError(
+                f"'{spec.then.finding}' is reserved and cannot name a finding",
+                file=path,
+                line=line_of(document, ("rules", i, "then", "finding"))[0],
+                field="then.finding",
+            )
+        if spec.then.finding:
+            findings.setdefault(spec.then.finding, spec.title)
+    for spec, path, text, document, i in specs:
+        if not any((spec.then.finding, spec.then.verdict, spec.then.condition, spec.then.risk)):
+            raise RuleError(
+                "concludes nothing",
+                file=path,
+                line=line_of(document, ("rules", i, "then"))[0],
+                field="then",
+                hint="give a finding, a verdict, a condition or a risk",
+            )
+        if spec.then.verdict and not spec.weight:
+            raise RuleError(
+                "a rule that gives a verdict needs a weight above 0",
+                file=path,
+                line=line_of(document, ("rules", i, "id"))[0],
+                field="weight",
+            )
+
+    catalogue = Catalogue(parameters, findings)
+    for finding in findings:
+        if "." not in finding and any(p.startswith(finding + ".") for p in catalogue.paths()):
+            raise RuleError(f"the finding '{finding}' would hide the names under {finding}.", file=str(directory))
+
+    rules = [_load_rule(spec, path, text, document, i, catalogue) for spec, path, text, document, i in specs]
+    layers = _layer(rules, catalogue)
+    for r in rules:
+        r.compiled = compiler.compile_condition(r.condition, catalogue)
+
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return Rulebook(directory, rules, parameters, catalogue, layers, digest.hexdigest(), files)
+
+
+def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, catalogue: Catalogue) -> Rule:
+    loc = ("rules", i, "when")
+    try:
+        node = expressions.parse(spec.when)
+        typecheck.check(node, catalogue)
+        compiler.compile_condition(node, catalogue)
+    except RuleError as exc:
+        line, column = _where_in_text(text, document, loc, expressions.Pos(exc.line or 1, exc.column or 1))
+        raise RuleError(exc.message, file=path, line=line, column=column, field=f"{spec.id}: when", hint=exc.hint) from None
+    names = []
+    for ref in expressions.refs(node):
+        name = catalogue.get(ref.path)
+        if name is not None and name not in names:
+            names.append(name)
+    placeholders = []
+    for key in ("explain", "then"):
+        texts = [spec.explain] if key == "explain" else [t for t in (spec.then.condition, spec.then.risk) if t]
+        for t in texts:
+            for m in PLACEHOLDER.finditer(t):
+                ph = m.group(1).strip()
+                if catalogue.get(ph) is None:
+                    raise RuleError(
+                        f"unknown name '{{{ph}}}' in the text",
+                        file=path,
+                        line=line_of(document, ("rules", i, key))[0],
+                        field=f"{spec.id}: {key}",
+                        hint=did_you_mean(ph, catalogue.paths()),
+                    )
+                if ph not in placeholders:
+                    placeholders.append(ph)
+    return Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders)
+
+
+def _layer(rules: list[Rule], catalogue: Catalogue) -> list[list[int]]:
+    """Order rules so each runs after the rules whose findings it reads."""
+    producers: dict[str, list[int]] = {}
+    for i, r in enumerate(rules):
+        if r.spec.then.finding:
+            producers.setdefault(r.spec.then.finding, []).append(i)
+    depth: dict[int, int] = {}
+
+    def visit(i: int, path: list[int]) -> int:
+        if i in depth:
+            return depth[i]
+        if i in path:
+            cycle = " -> ".join(rules[j].id for j in path[path.index(i) :] + [i])
+            raise RuleError(
+                f"rules depend on each other's findings in a loop: {cycle}",
+                file=rules[i].file,
+                line=rules[i].line,
+                field=rules[i].id,
+            )
+        level = 0
+        for n in rules[i].names:
+            if catalogue.is_finding(n.path):
+                for j in producers[n.path]:
+                    level = max(level, visit(j, path + [i]) + 1)
+        depth[i] = level
+        return level
+
+    for i in range(len(rules)):
+        rules[i].layer = visit(i, [])
+    count = max(depth.values()) + 1 if depth else 0
+    return [[i for i, r in enumerate(rules) if r.layer == n] for n in range(count)]
