@@ -91,6 +91,12 @@ def _message(err: dict[str, Any], model: type[pydantic.BaseModel], loc: tuple) -
         )
     if kind == "missing":
         return "is required but missing", None
+    if kind in ("greater_than_equal", "greater_than") and err.get("ctx"):
+        bound = err["ctx"].get("ge", err["ctx"].get("gt"))
+        if bound == 0 and kind == "greater_than_equal":
+            return f"cannot be negative; got {err.get('input')}", None
+        word = "at least" if kind == "greater_than_equal" else "more than"
+        return f"must be {word} {bound}; got {err.get('input')}", None
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
@@ -133,16 +139,33 @@ def validate(
         return model.model_validate(document, context=context)
     except pydantic.ValidationError as exc:
         errors = exc.errors()
-        err = errors[0]
+        err = _most_relevant(errors)
         loc = _clean_loc(err["loc"])
         line, column = line_of(document, loc)
         message, hint = _message(err, model, loc)
-        more = len(errors) - 1
+        others = {_clean_loc(e["loc"]) for e in errors if e["type"] not in _BRANCH_MISMATCH} - {loc}
+        more = len(others)
         if more and not hint:
             hint = f"and {more} more problem{'s' if more > 1 else ''}"
         raise error(
             message, file=file, line=line, column=column, field=_field_path(loc) or None, hint=hint
         ) from None
+
+
+# Type mismatches from the other branch of a union (a number where a range could go) say
+# less than the real problem found in the branch the input was meant for.
+_BRANCH_MISMATCH = frozenset(
+    {"float_type", "float_parsing", "int_type", "int_parsing", "model_type", "model_attributes_type",
+     "dict_type", "string_type", "bool_type", "bool_parsing", "is_instance_of"}
+)
+
+
+def _most_relevant(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(errors) > 1:
+        for err in errors:
+            if err["type"] not in _BRANCH_MISMATCH:
+                return err
+    return errors[0]
 
 
 def _clean_loc(loc: Sequence[str | int]) -> tuple:

@@ -1,0 +1,156 @@
+"""Loading case files: a valid file gives a Case; every bad one gives one located error."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from engine.errors import CaseFileError
+from engine.load import load_case, parse_case
+
+from .conftest import CASES
+
+
+def _error(text: str, name: str = "case.yaml") -> CaseFileError:
+    with pytest.raises(CaseFileError) as info:
+        parse_case(text.encode(), name)
+    return info.value
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.name)
+def test_load_when_example_case_then_valid(path: Path):
+    """Every shipped example case loads as it is."""
+    loaded = load_case(path)
+    assert loaded.case.service_lines
+    assert len(loaded.sha256) == 64
+
+
+def test_load_when_json_then_same_case_as_yaml(tmp_path: Path):
+    """A case file in JSON is read like its YAML twin."""
+    yaml = YAML(typ="safe")
+    data = yaml.load((CASES / "part-join.yaml").read_text())
+    path = tmp_path / "part-join.json"
+    path.write_text(json.dumps(data, default=str))
+    assert load_case(path).case == load_case(CASES / "part-join.yaml").case
+
+
+def test_load_when_file_missing_then_error_names_file(tmp_path: Path):
+    """A missing file is one error naming the path."""
+    with pytest.raises(CaseFileError) as info:
+        load_case(tmp_path / "nope.yaml")
+    assert "nope.yaml" in str(info.value) and "no such file" in str(info.value)
+
+
+def test_load_when_yaml_malformed_then_error_names_line(case_text: str):
+    """Broken YAML is reported at its line."""
+    broken = case_text.replace("  kind: department", "  kind: [department", 1)
+    err = _error(broken)
+    assert err.line == _line_of(broken, "kind: [department") + 1 or err.line == _line_of(broken, "kind: [department")
+    assert "cannot be read" in err.message
+
+
+def test_load_when_json_malformed_then_error_names_line():
+    """Broken JSON is reported at its line too."""
+    err = _error('{\n  "organisation": {"name": "x",\n  "kind": }\n}', "case.json")
+    assert err.file == "case.json" and err.line == 3
+
+
+def test_load_when_field_missing_then_error_names_field_and_line(case_text: str):
+    """A required field that is missing is named, at the line of the part that lacks it."""
+    broken = case_text.replace("  staff: 1100\n", "", 1)
+    err = _error(broken)
+    assert err.field == "organisation.staff"
+    assert "required" in err.message
+    assert err.line == _line_of(broken, "organisation:")
+
+
+def test_load_when_cost_negative_then_error_names_field_and_line(case_text: str):
+    """A negative cost is refused at its own line."""
+    broken = case_text.replace("one_off_costs: 400000", "one_off_costs: -5", 1)
+    err = _error(broken)
+    assert err.field == "service_lines[0].go_alone.one_off_costs"
+    assert err.line == _line_of(broken, "one_off_costs: -5")
+    assert "negative" in err.message
+
+
+def test_load_when_field_mistyped_then_error_names_field(case_text: str):
+    """Text where a number belongs is refused, naming the field."""
+    broken = case_text.replace("seats: 1000", "seats: lots", 1)
+    err = _error(broken)
+    assert err.field == "organisation.seats"
+    assert err.line == _line_of(broken, "seats: lots")
+
+
+def test_load_when_need_by_before_decision_then_error_names_need_by(case_text: str):
+    """A need-by date before the decision date is refused at need_by."""
+    broken = case_text.replace("need_by: 2027-05-25", "need_by: 2026-01-01", 1)
+    err = _error(broken)
+    assert err.field == "need_by"
+    assert err.line == _line_of(broken, "need_by: 2026-01-01")
+    assert "after decision_date" in err.message
+
+
+def test_load_when_unknown_field_then_error_suggests_the_known_one(case_text: str):
+    """An unknown field is refused with a "did you mean" for the likely typo."""
+    broken = case_text.replace("newly_created: true", "newly_creatd: true", 1)
+    err = _error(broken)
+    assert err.field == "organisation.newly_creatd"
+    assert err.line == _line_of(broken, "newly_creatd")
+    assert "newly_created" in (err.hint or "")
+
+
+def test_load_when_range_out_of_order_then_error_names_field(case_text: str):
+    """A range whose low is above its high is refused."""
+    broken = case_text.replace("{low: 9, likely: 12, high: 18}", "{low: 19, likely: 12, high: 18}", 1)
+    err = _error(broken)
+    assert err.field == "service_lines[0].go_alone.procurement_months"
+    assert "low <= likely <= high" in err.message
+
+
+def test_load_when_number_is_infinite_then_error(case_text: str):
+    """Infinity is not a cost."""
+    broken = case_text.replace("one_off_costs: 400000", "one_off_costs: .inf", 1)
+    err = _error(broken)
+    assert err.field == "service_lines[0].go_alone.one_off_costs"
+
+
+def test_load_when_quality_dimensions_differ_then_error_names_offer_quality(case_text: str):
+    """Both options must be scored on the same quality dimensions."""
+    broken = case_text.replace("quality: {security: 4, usability: 4, support: 4}", "quality: {security: 4, usability: 4}", 1)
+    err = _error(broken)
+    assert err.field == "service_lines[0].offer.quality"
+    assert "support" in err.message
+
+
+def test_load_when_quality_score_above_five_then_error(case_text: str):
+    """Quality is scored 0 to 5."""
+    broken = case_text.replace("quality: {security: 4, usability: 3, support: 3}", "quality: {security: 9, usability: 3, support: 3}", 1)
+    err = _error(broken)
+    assert err.field == "service_lines[0].go_alone.quality.security"
+
+
+def test_load_when_offer_has_two_prices_then_error(case_text: str):
+    """An offer gives a flat price or tiers, not both."""
+    broken = case_text.replace("      price_per_seat: 280\n", "      price_per_seat: 280\n      price_tiers: [{min_pool_seats: 0, price_per_seat: 1}]\n", 1)
+    err = _error(broken)
+    assert err.field == "service_lines[1].offer"
+    assert "either price_per_seat or price_tiers" in err.message
+
+
+def test_load_when_document_is_not_a_mapping_then_error():
+    """A file holding a list is not a case."""
+    err = _error("- a\n- b\n")
+    assert "must be a mapping" in err.message
+
+
+def test_load_when_percent_written_with_sign_then_fraction_kept(case_text: str):
+    """Optimism bias written as 20% is held as 0.2."""
+    text = (CASES / "large-specialist.yaml").read_text()
+    case = parse_case(text.encode()).case
+    assert case.service_lines[0].go_alone.optimism_bias.capital_cost == pytest.approx(0.20)
