@@ -137,10 +137,18 @@ def _where_in_text(text: str, document: Any, loc: tuple, pos: expressions.Pos) -
     value = container[loc[-1]]
     vline, vcol = container.lc.value(loc[-1])
     lines = text.splitlines()
-    if isinstance(value, (FoldedScalarString, LiteralScalarString)):
+    if isinstance(value, LiteralScalarString):  # `|`: lines kept as written
         target = vline + 1 + pos.line
         raw = lines[target - 1] if 0 < target <= len(lines) else ""
         return target, len(raw) - len(raw.lstrip()) + pos.column
+    if isinstance(value, FoldedScalarString):  # `>`: lines folded into one, joined by spaces
+        offset = pos.column - 1
+        for target in range(vline + 1, len(lines)):
+            content = lines[target].strip()
+            if offset <= len(content):
+                return target + 1, len(lines[target]) - len(lines[target].lstrip()) + offset + 1
+            offset -= len(content) + 1
+        return vline + 1, None
     raw = lines[vline] if vline < len(lines) else ""
     quoted = raw[vcol : vcol + 1] in ("'", '"')
     if pos.line == 1:
