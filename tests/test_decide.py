@@ -1,0 +1,146 @@
+"""Deciding cases end to end under the shipped rulebook, with durable_rules for real."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.api import Decider
+from engine.decide import overall
+from engine.load import load_case, parse_case
+
+from .conftest import CASES
+
+EXPECTED = {
+    "new-department.yaml": "join",
+    "large-specialist.yaml": "go-alone",
+    "part-join.yaml": "join-in-part",
+    "urgent-agency.yaml": "join",
+    "refer-thin-evidence.yaml": "refer",
+}
+
+
+@pytest.mark.parametrize("name,verdict", sorted(EXPECTED.items()))
+def test_decide_when_example_case_then_expected_verdict(decider: Decider, name: str, verdict: str):
+    """Each example case gets the verdict it was written to show."""
+    assert decider.decide_file(CASES / name).verdict == verdict
+
+
+def test_decide_when_part_join_then_verdict_per_line(decider: Decider):
+    """Desktops join; specialist computing goes alone."""
+    rec = decider.decide_file(CASES / "part-join.yaml")
+    assert [(l.service_line, l.verdict) for l in rec.lines] == [("Desktops", "join"), ("Specialist computing", "go-alone")]
+    assert rec.summary == "Join Flex for desktops; procure specialist computing independently."
+
+
+def test_decide_when_urgent_then_urgency_outweighs_a_cheaper_go_alone(decider: Decider):
+    """Going alone beats the offer on paper, but only the offer is in time: join, decided by urgency."""
+    rec = decider.decide_file(CASES / "urgent-agency.yaml")
+    line = rec.lines[0]
+    fired = {r.rule_id for r in line.reasons}
+    assert {"suffolk.go-alone-beats-offer", "urgency.only-offer-in-time"} <= fired
+    assert line.decided_by == "urgency.only-offer-in-time"
+
+
+def test_decide_when_reasons_listed_then_heaviest_first(decider: Decider):
+    """Reasons come in order of weight."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    weights = [r.weight for r in rec.reasons]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_decide_when_reason_has_placeholders_then_figures_formatted(decider: Decider):
+    """Explanations carry figures as officials write them."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    peers = next(r for r in rec.reasons if r.rule_id == "peers.offer-below-peers")
+    assert peers.text.startswith("The offer's price of £900 per seat a year is 25% below the £1,200 per seat")
+
+
+def test_decide_when_rule_fires_then_trace_has_the_values_it_matched(decider: Decider):
+    """The trace records each name the condition used, with its value."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    step = next(s for s in rec.trace if s.rule_id == "urgency.only-offer-in-time" and s.service_line == "Desktops")
+    seen = {v.name: v.value for v in step.values}
+    assert seen["offer.months_to_service"] == 4
+    assert seen["go_alone.months_to_service"] == pytest.approx(12 * 1.54)
+    assert seen["line.months_to_need"] == pytest.approx(6, abs=0.1)
+
+
+def test_decide_when_condition_reads_a_finding_then_it_runs_in_a_later_layer(decider: Decider):
+    """Chained findings: the presumption rule runs after the Suffolk test it reads."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    layers = {s.rule_id: s.layer for s in rec.trace}
+    assert layers["presumption.join"] > 0
+    beats = next(v for s in rec.trace if s.rule_id == "presumption.join" for v in s.values)
+    assert beats.name == "go_alone_beats_offer" and beats.value is False
+
+
+def test_decide_when_an_or_condition_holds_both_ways_then_rule_fires_once(decider: Decider):
+    """A condition with two true branches is one firing, not two."""
+    rec = decider.decide_file(CASES / "large-specialist.yaml")
+    ids = [s.rule_id for s in rec.trace]
+    assert ids.count("suffolk.go-alone-beats-offer") == 1
+
+
+def test_decide_when_line_verdict_not_join_then_no_conditions_attached(decider: Decider):
+    """Conditions attach to joining; a line that goes alone carries none."""
+    rec = decider.decide_file(CASES / "large-specialist.yaml")
+    assert rec.lines[0].verdict == "go-alone" and rec.lines[0].conditions == []
+    assert rec.conditions == []
+
+
+def test_decide_when_join_with_unmet_terms_then_conditions_attached(decider: Decider):
+    """A joined line with partly met requirements carries a condition naming them."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    assert any("Single sign-on" in c.text for c in rec.conditions)
+
+
+def test_decide_when_peer_prices_unknown_then_peer_rules_do_not_fire(decider: Decider):
+    """An unknown figure satisfies no comparison, whichever way round."""
+    rec = decider.decide_file(CASES / "urgent-agency.yaml")
+    assert not {s.rule_id for s in rec.trace} & {"peers.offer-below-peers", "peers.offer-above-peers"}
+
+
+def test_decide_when_decided_twice_then_identical_json(decider: Decider):
+    """The same case and rulebook give the same recommendation."""
+    first = decider.decide_file(CASES / "part-join.yaml").model_dump_json()
+    second = Decider().decide_file(CASES / "part-join.yaml").model_dump_json()
+    assert first == second
+
+
+def test_decide_when_json_then_verdict_at_top_level(decider: Decider):
+    """The JSON output starts from the verdict."""
+    data = json.loads(decider.decide_file(CASES / "refer-thin-evidence.yaml").model_dump_json())
+    assert data["verdict"] == "refer"
+    assert data["provenance"]["case_sha256"] == load_case(CASES / "refer-thin-evidence.yaml").sha256
+
+
+def test_decide_when_small_organisation_grows_past_threshold_then_size_rule_stops(decider: Decider):
+    """The size threshold comes from the parameters: 1,500 seats."""
+    text = (CASES / "new-department.yaml").read_text()
+    small = decider.decide(parse_case(text.encode()))
+    large = decider.decide(parse_case(text.replace("seats: 1000", "seats: 1500", 1).encode()))
+    assert "size.small-organisation" in {s.rule_id for s in small.trace}
+    assert "size.small-organisation" not in {s.rule_id for s in large.trace}
+
+
+def test_decide_when_many_cases_then_sessions_do_not_leak(decider: Decider):
+    """Past durable_rules' 1,024 live sessions, decisions still work (each case's state is deleted)."""
+    loaded = load_case(CASES / "part-join.yaml")
+    for _ in range(1100):
+        rec = decider.decide(loaded)
+    assert rec.verdict == "join-in-part"
+
+
+@pytest.mark.parametrize(
+    "verdicts,expected",
+    [
+        (["join", "join"], "join"),
+        (["go-alone"], "go-alone"),
+        (["join", "go-alone"], "join-in-part"),
+        (["join", "refer"], "refer"),
+    ],
+)
+def test_overall_when_line_verdicts_then_combined(verdicts: list[str], expected: str):
+    """Overall: all join, join; all go alone, go-alone; a mix, join-in-part; any refer, refer."""
+    assert overall(verdicts) == expected
