@@ -10,10 +10,12 @@ run on a later fact carrying the findings of the layers before.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from durable.engine import Host, MessageNotHandledException
+import durable_rules_engine
+from durable.engine import Host, MessageNotHandledException, Ruleset
 
 from .case import Case
 from .measures import Measures
@@ -29,6 +31,25 @@ class _Host(Host):
 
     def _run(self) -> None:  # noqa: D401 - durable_rules' hook
         return None
+
+
+class _RecordingRuleset(Ruleset):
+    """Runs actions the cheap way: our actions only record, and never change the state.
+
+    durable_rules' own loop builds a closure, re-serialises the session state and
+    re-asserts it after every action, and decodes each matched fact; an action that
+    only records which rule fired needs none of that. This loop calls the action with
+    no arguments and goes straight on to the next one, through the same engine calls.
+    """
+
+    def _flush_actions(self, state, result_container, state_offset, complete):
+        result = result_container.pop("message", None)
+        while result is not None:
+            name = next(iter(result))
+            self._actions[name].root._func(None)
+            following = durable_rules_engine.complete_and_start_action(self._handle, state_offset)
+            result = json.loads(following) if following else None
+        complete(None, state)
 
 
 @dataclass(frozen=True)
@@ -55,10 +76,18 @@ class Assessor:
         self.name = f"joinup{next(_ids)}"
         self._fired: list[int] = []
         self._names = [(n.key, n.get) for n in rulebook.fact_names()]
-        self._finding_names = list(rulebook.catalogue.findings)
+        # Each layer's fact carries only what that layer's rules read: every key costs
+        # the engine time on every firing.
+        self._layer_keys = []
+        self._layer_findings = []
+        for layer in rulebook.layers:
+            used = {n.path for i in layer for n in rulebook.rules[i].names}
+            self._layer_keys.append([n.key for n in rulebook.fact_names() if n.path in used])
+            self._layer_findings.append([f for f in rulebook.catalogue.findings if f in used])
         self._concludes = [r.spec.then.finding for r in rulebook.rules]
         self._host = _Host()
         self._host.set_rulesets({self.name: self.ruleset()})
+        self._host.get_ruleset(self.name).__class__ = _RecordingRuleset
 
     def ruleset(self, actions: bool = True) -> dict[str, Any]:
         """The durable_rules ruleset: one rule per rule, its condition behind a `kind` test."""
@@ -97,9 +126,11 @@ class Assessor:
         try:
             for li, base in enumerate(self.facts(case, measures)):
                 found: set[str] = set()
-                flags = dict.fromkeys(self._finding_names, False)
-                for layer in range(len(self.rulebook.layers)):
-                    fact = {**base, **flags, "kind": f"L{layer}", "id": f"{li}.{layer}", "sid": _SID}
+                for layer, (keys, findings) in enumerate(zip(self._layer_keys, self._layer_findings)):
+                    fact = {k: base[k] for k in keys if k in base}
+                    for f in findings:
+                        fact[f] = f in found
+                    fact.update(kind=f"L{layer}", id=f"{li}.{layer}", sid=_SID)
                     fired.clear()
                     try:
                         host.assert_fact(name, fact)
@@ -111,7 +142,6 @@ class Assessor:
                         finding = self._concludes[index]
                         if finding:
                             found.add(finding)
-                            flags[finding] = True
                 held.append(found)
         finally:
             fired.clear()

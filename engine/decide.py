@@ -116,7 +116,7 @@ def decide(
         for r in fired:
             then = r.spec.then
             reasons.append(
-                Reason(
+                Reason.model_construct(
                     rule_id=r.id,
                     title=r.spec.title,
                     source=r.spec.source,
@@ -127,16 +127,16 @@ def decide(
                 )
             )
             if then.condition:
-                conditions.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.condition)))
+                conditions.append(Attached.model_construct(rule_id=r.id, service_line=line.name, text=values.text(then.condition)))
             if then.risk:
-                risks.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.risk)))
+                risks.append(Attached.model_construct(rule_id=r.id, service_line=line.name, text=values.text(then.risk)))
             trace.append(
-                TraceStep(
+                TraceStep.model_construct(
                     rule_id=r.id,
                     title=r.spec.title,
                     service_line=line.name,
                     layer=r.layer,
-                    concluded={k: v for k, v in then.model_dump().items() if v},
+                    concluded=r.concludes,
                     values=[_observed(n, values.value(n)) for n in r.names],
                 )
             )
@@ -144,7 +144,7 @@ def decide(
         if verdict != "join":
             conditions = []
         lines.append(
-            LineRecommendation(
+            LineRecommendation.model_construct(
                 service_line=line.name,
                 verdict=verdict,
                 decided_by=decided_by,
@@ -179,4 +179,4 @@ def decide(
 
 
 def _observed(name: Name, value: Any) -> Observed:
-    return Observed(name=name.path, value=value, unit=name.unit, shown=figure(value, name.unit))
+    return Observed.model_construct(name=name.path, value=value, unit=name.unit, shown=figure(value, name.unit))

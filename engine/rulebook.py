@@ -6,6 +6,7 @@ the line and a suggestion before any case is decided with it.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -86,6 +87,11 @@ class Rule:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @functools.cached_property
+    def concludes(self) -> dict[str, str]:
+        """What the rule concludes, as given: finding, verdict, condition, risk."""
+        return {k: v for k, v in self.spec.then.model_dump().items() if v}
 
 
 @dataclass

@@ -1,0 +1,120 @@
+"""Decision throughput and memory, against raw durable_rules on the same compiled ruleset.
+
+    python benchmarks/decide.py [--seconds 5] [--memory 100000]
+
+Prints decisions per second (warm, one process, the shipped rulebook, full trace), the
+same facts asserted into durable_rules directly with empty actions, their ratio, and
+resident memory over many decisions. Targets: >= 2,000 decisions/s, ratio >= 0.4, RSS
+growth < 20 MB over 100,000 decisions. Figures, not a pass/fail test: machines are noisy.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import time
+from pathlib import Path
+
+from engine.api import Decider
+from engine.assess import _SID, _Host
+from engine.load import load_case
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+
+
+def rss_mib() -> float:
+    """Current resident set size."""
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def rate(work, seconds: float) -> float:
+    """Calls of `work` per second over at least `seconds`, after a warm-up."""
+    for _ in range(200):
+        work()
+    count, start = 0, time.perf_counter()
+    while True:
+        for _ in range(200):
+            work()
+        count += 200
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return count / elapsed
+
+
+class _Recorder(_Host):
+    """A host that keeps copies of the facts joinup asserts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facts: list[dict] = []
+
+    def assert_fact(self, ruleset_name, fact, complete=None):
+        self.facts.append(dict(fact))
+        return super().assert_fact(ruleset_name, fact, complete)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="Seconds per throughput measurement.")
+    parser.add_argument("--memory", type=int, default=100_000, help="Decisions for the memory measurement (0: skip).")
+    args = parser.parse_args()
+
+    decider = Decider()
+    loaded = [load_case(p) for p in sorted(CASES.glob("*.yaml"))]
+    lines = sum(len(c.case.service_lines) for c in loaded)
+    cycle = itertools.cycle(loaded)
+
+    # The facts joinup asserts for each case, recorded once, for the raw engine to replay.
+    assessor = decider.assessor
+    recorder = _Recorder()
+    recorder.set_rulesets({assessor.name: assessor.ruleset()})
+    real_host, assessor._host = assessor._host, recorder
+    per_case = []
+    for c in loaded:
+        recorder.facts = []
+        decider.decide(c)
+        per_case.append(recorder.facts)
+    assessor._host = real_host
+
+    raw = _Host()
+    raw_name = "raw_" + assessor.name
+    raw.set_rulesets({raw_name: assessor.ruleset(actions=False)})
+    raw_cycle = itertools.cycle(per_case)
+
+    def raw_decide() -> None:
+        for fact in next(raw_cycle):
+            try:
+                raw.assert_fact(raw_name, fact)
+            except Exception:  # no rule matched this fact; joinup handles the same
+                pass
+        raw.delete_state(raw_name, _SID)
+
+    joinup_rate = rate(lambda: decider.decide(next(cycle)), args.seconds)
+    raw_rate = rate(raw_decide, args.seconds)
+    facts = sum(len(f) for f in per_case) / len(per_case)
+    print(f"rulebook: {len(decider.rulebook.rules)} rules in {len(decider.rulebook.layers)} layers; "
+          f"{len(loaded)} example cases, {lines} service lines, {facts:.1f} facts asserted per case")
+    print(f"joinup decide (full trace):        {joinup_rate:9,.0f} decisions/s")
+    print(f"raw durable_rules, empty actions:  {raw_rate:9,.0f} decisions/s")
+    print(f"ratio joinup / raw:                {joinup_rate / raw_rate:9.2f}   (target >= 0.4)")
+    print(f"target 2,000 decisions/s:          {'met' if joinup_rate >= 2000 else 'NOT met'}")
+
+    if args.memory:
+        for _ in range(2000):
+            decider.decide(next(cycle))
+        before = rss_mib()
+        checkpoints = []
+        step = max(args.memory // 5, 1)
+        for i in range(1, args.memory + 1):
+            decider.decide(next(cycle))
+            if i % step == 0:
+                checkpoints.append(f"{i:,}: {rss_mib():.1f}")
+        after = rss_mib()
+        print(f"RSS over {args.memory:,} decisions:  {before:.1f} MiB -> {after:.1f} MiB "
+              f"(growth {after - before:+.1f} MiB; target < 20)  [{'; '.join(checkpoints)}]")
+
+
+if __name__ == "__main__":
+    main()
