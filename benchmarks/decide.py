@@ -43,18 +43,6 @@ def rate(work, seconds: float) -> float:
             return count / elapsed
 
 
-class _Recorder(_Host):
-    """A host that keeps copies of the facts joinup asserts."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.facts: list[dict] = []
-
-    def assert_fact(self, ruleset_name, fact, complete=None):
-        self.facts.append(dict(fact))
-        return super().assert_fact(ruleset_name, fact, complete)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="Seconds per throughput measurement.")
@@ -68,19 +56,24 @@ def main() -> None:
 
     # The facts joinup asserts for each case, recorded once, for the raw engine to replay.
     assessor = decider.assessor
-    recorder = _Recorder()
-    recorder.set_rulesets({assessor.name: assessor.ruleset()})
-    real_host, assessor._host = assessor._host, recorder
+    recorded: list[dict] = []
+    real_assert = assessor._host.assert_fact
+
+    def recording(name, fact, complete=None):
+        recorded.append(dict(fact))
+        return real_assert(name, fact, complete)
+
+    assessor._host.assert_fact = recording
     per_case = []
     for c in loaded:
-        recorder.facts = []
+        recorded = []
         decider.decide(c)
-        per_case.append(recorder.facts)
-    assessor._host = real_host
+        per_case.append(recorded)
+    del assessor._host.assert_fact
 
     raw = _Host()
     raw_name = "raw_" + assessor.name
-    raw.set_rulesets({raw_name: assessor.ruleset(actions=False)})
+    raw.set_rulesets({raw_name: assessor.ruleset()})
     raw_cycle = itertools.cycle(per_case)
 
     def raw_decide() -> None:

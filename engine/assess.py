@@ -10,7 +10,6 @@ run on a later fact carrying the findings of the layers before.
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,18 +37,27 @@ class _RecordingRuleset(Ruleset):
 
     durable_rules' own loop builds a closure, re-serialises the session state and
     re-asserts it after every action, and decodes each matched fact; an action that
-    only records which rule fired needs none of that. This loop calls the action with
-    no arguments and goes straight on to the next one, through the same engine calls.
+    only records which rule fired needs none of that. This loop records the rule's
+    index and goes straight on to the next action, through the same engine calls.
     """
 
-    def _flush_actions(self, state, result_container, state_offset, complete):
-        result = result_container.pop("message", None)
-        while result is not None:
-            name = next(iter(result))
-            self._actions[name].root._func(None)
-            following = durable_rules_engine.complete_and_start_action(self._handle, state_offset)
-            result = json.loads(following) if following else None
-        complete(None, state)
+    _record = staticmethod(lambda index: None)
+
+    def do_actions(self, state_handle, complete):
+        try:
+            result = durable_rules_engine.start_action_for_state(self._handle, state_handle)
+            while result:
+                # Every result is {"r<index>": <matched facts>}: the rule's index is all we need.
+                self._record(int(_rule_name(result if isinstance(result, str) else result[1])[1:]))
+                result = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
+            complete(None, None)
+        except BaseException as error:  # as durable_rules does: hand the error to the caller
+            complete(error, None)
+
+
+def _rule_name(message: str) -> str:
+    start = message.index('"') + 1
+    return message[start : message.index('"', start)]
 
 
 @dataclass(frozen=True)
@@ -87,23 +95,21 @@ class Assessor:
         self._concludes = [r.spec.then.finding for r in rulebook.rules]
         self._host = _Host()
         self._host.set_rulesets({self.name: self.ruleset()})
-        self._host.get_ruleset(self.name).__class__ = _RecordingRuleset
+        ruleset = self._host.get_ruleset(self.name)
+        ruleset.__class__ = _RecordingRuleset
+        ruleset._record = self._fired.append
 
-    def ruleset(self, actions: bool = True) -> dict[str, Any]:
-        """The durable_rules ruleset: one rule per rule, its condition behind a `kind` test."""
+    def ruleset(self) -> dict[str, Any]:
+        """The durable_rules ruleset: one rule per rule, its condition behind a `kind` test.
+
+        Its actions do nothing: joinup's ruleset records which rule fired before any
+        action would run (see _RecordingRuleset).
+        """
         definition = {}
         for i, r in enumerate(self.rulebook.rules):
             condition = {"$and": [{"kind": f"L{r.layer}"}, r.compiled]}
-            definition[f"r{i}"] = {"all": [{"m": condition}], "run": self._action(i) if actions else _nothing}
+            definition[f"r{i}"] = {"all": [{"m": condition}], "run": _nothing}
         return definition
-
-    def _action(self, index: int):
-        fired = self._fired
-
-        def run(c: Any) -> None:
-            fired.append(index)
-
-        return run
 
     def facts(self, case: Case, measures: Measures) -> list[dict[str, Any]]:
         """The base fact for each service line: every figure the rules read, unknowns left out."""

@@ -7,6 +7,7 @@ refer.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .assess import Findings
@@ -49,11 +50,24 @@ class _Values:
         return name.get(self.case, self.line, self.params)
 
     def text(self, template: str) -> str:
-        def fill(match: Any) -> str:
-            name = self.catalogue.get(match.group(1).strip())
-            return figure(self.value(name), name.unit)
+        """A rule's text with each {placeholder} replaced by its figure."""
+        parts = _split(template)
+        if len(parts) == 1:
+            return parts[0]
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                name = self.catalogue.get(part)
+                out.append(figure(self.value(name), name.unit))
+            else:
+                out.append(part)
+        return "".join(out)
 
-        return PLACEHOLDER.sub(fill, template)
+
+@functools.lru_cache(maxsize=4096)
+def _split(template: str) -> list[str]:
+    """Literal text and placeholder names, alternating (rule texts are few and reused)."""
+    return [p.strip() if i % 2 else p for i, p in enumerate(PLACEHOLDER.split(template))]
 
 
 def _line_verdict(fired: list[Rule]) -> tuple[str, str | None]:
@@ -116,7 +130,7 @@ def decide(
         for r in fired:
             then = r.spec.then
             reasons.append(
-                Reason.model_construct(
+                Reason(
                     rule_id=r.id,
                     title=r.spec.title,
                     source=r.spec.source,
@@ -127,11 +141,11 @@ def decide(
                 )
             )
             if then.condition:
-                conditions.append(Attached.model_construct(rule_id=r.id, service_line=line.name, text=values.text(then.condition)))
+                conditions.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.condition)))
             if then.risk:
-                risks.append(Attached.model_construct(rule_id=r.id, service_line=line.name, text=values.text(then.risk)))
+                risks.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.risk)))
             trace.append(
-                TraceStep.model_construct(
+                TraceStep(
                     rule_id=r.id,
                     title=r.spec.title,
                     service_line=line.name,
@@ -144,7 +158,7 @@ def decide(
         if verdict != "join":
             conditions = []
         lines.append(
-            LineRecommendation.model_construct(
+            LineRecommendation(
                 service_line=line.name,
                 verdict=verdict,
                 decided_by=decided_by,
@@ -179,4 +193,4 @@ def decide(
 
 
 def _observed(name: Name, value: Any) -> Observed:
-    return Observed.model_construct(name=name.path, value=value, unit=name.unit, shown=figure(value, name.unit))
+    return Observed(name=name.path, value=value, unit=name.unit)

@@ -121,7 +121,7 @@ def _mean(scores: dict[str, float]) -> float | None:
 
 
 def _npc_range(one_off: Range, annual: Range, annuity: float, final: float = 0.0) -> Range:
-    return Range.model_construct(
+    return Range(
         low=one_off.low + annual.low * annuity + final,
         likely=one_off.likely + annual.likely * annuity + final,
         high=one_off.high + annual.high * annuity + final,
@@ -131,7 +131,7 @@ def _npc_range(one_off: Range, annual: Range, annuity: float, final: float = 0.0
 def _ratio(a: Range, b: Range) -> Range | None:
     if b.low <= 0:
         return None
-    return Range.model_construct(low=a.low / b.high, likely=a.likely / b.likely, high=a.high / b.low)
+    return Range(low=a.low / b.high, likely=a.likely / b.likely, high=a.high / b.low)
 
 
 def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:

@@ -83,6 +83,7 @@ class Parameters:
         self.by_name = parameters
         self.file = file
         self.lines = lines
+        self._in_force: dict[dt.date, dict[str, InForce]] = {}
 
     @classmethod
     def load(cls, path: Path) -> "Parameters":
@@ -105,6 +106,11 @@ class Parameters:
 
     def in_force(self, on: dt.date) -> dict[str, InForce]:
         """Every parameter's value in force on a date; one clear error if one has none yet."""
+        if on not in self._in_force:
+            self._in_force[on] = self._values_on(on)
+        return self._in_force[on]
+
+    def _values_on(self, on: dt.date) -> dict[str, InForce]:
         result = {}
         for name, p in self.by_name.items():
             v = p.in_force(on)

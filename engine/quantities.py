@@ -26,7 +26,7 @@ class Range(BaseModel):
     @classmethod
     def exactly(cls, value: float) -> "Range":
         """A range with no uncertainty."""
-        return cls.model_construct(low=value, likely=value, high=value)
+        return cls(low=value, likely=value, high=value)
 
     @property
     def is_exact(self) -> bool:
@@ -34,12 +34,12 @@ class Range(BaseModel):
 
     def scaled(self, factor: float) -> "Range":
         """Every point multiplied by `factor` (which must not be negative)."""
-        return Range.model_construct(low=self.low * factor, likely=self.likely * factor, high=self.high * factor)
+        return Range(low=self.low * factor, likely=self.likely * factor, high=self.high * factor)
 
     def plus(self, other: "Range | float") -> "Range":
         """Point-wise sum with another range or a number."""
         o = other if isinstance(other, Range) else Range.exactly(other)
-        return Range.model_construct(low=self.low + o.low, likely=self.likely + o.likely, high=self.high + o.high)
+        return Range(low=self.low + o.low, likely=self.likely + o.likely, high=self.high + o.high)
 
 
 def _as_range(value: Any) -> Any:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from .figures import figure
 from .measures import Measures
 from .parameters import InForce
 
@@ -23,7 +24,12 @@ class Observed(_Out):
     name: str = Field(description="The name as the rule wrote it.")
     value: Any = Field(description="The value (absent if unknown).")
     unit: str | None = Field(default=None, description="Its unit.")
-    shown: str = Field(description="The value as the briefing prints it.")
+
+    @computed_field(description="The value as the briefing prints it.")  # type: ignore[prop-decorator]
+    @property
+    def shown(self) -> str:
+        # Formatted when read or serialised, not on every decision: most are never shown.
+        return figure(self.value, self.unit)
 
 
 class Reason(_Out):
