@@ -47,8 +47,11 @@ class _RecordingRuleset(Ruleset):
         try:
             result = durable_rules_engine.start_action_for_state(self._handle, state_handle)
             while result:
-                # Every result is {"r<index>": <matched facts>}: the rule's index is all we need.
-                self._record(int(_rule_name(result if isinstance(result, str) else result[1])[1:]))
+                # Every result is {"r<index>": <matched facts>}: the rule's index is all we
+                # need (sink rules, "sink<layer>", are not rules of the rulebook).
+                rule = _rule_name(result if isinstance(result, str) else result[1])
+                if rule[0] == "r":
+                    self._record(int(rule[1:]))
                 result = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
             complete(None, None)
         except BaseException as error:  # as durable_rules does: hand the error to the caller
@@ -109,6 +112,11 @@ class Assessor:
         for i, r in enumerate(self.rulebook.rules):
             condition = {"$and": [{"kind": f"L{r.layer}"}, r.compiled]}
             definition[f"r{i}"] = {"all": [{"m": condition}], "run": _nothing}
+        # A fact that no rule matches makes durable_rules raise, and deleting that
+        # session then crashes the process (seen here): a sink rule per layer matches
+        # every fact of the layer, so none goes unhandled.
+        for layer in range(len(self.rulebook.layers)):
+            definition[f"sink{layer}"] = {"all": [{"m": {"kind": f"L{layer}"}}], "run": _nothing}
         return definition
 
     def facts(self, case: Case, measures: Measures) -> list[dict[str, Any]]:
@@ -129,6 +137,7 @@ class Assessor:
         host, name, fired = self._host, self.name, self._fired
         firings: list[Firing] = []
         held: list[set[str]] = []
+        unhandled = False
         try:
             for li, base in enumerate(self.facts(case, measures)):
                 found: set[str] = set()
@@ -141,7 +150,10 @@ class Assessor:
                     try:
                         host.assert_fact(name, fact)
                     except MessageNotHandledException:
-                        pass  # no rule of this layer matched
+                        # Cannot happen while every layer has its sink rule; if it did,
+                        # deleting the session would crash the process (shared notes).
+                        unhandled = True
+                        raise
                     # A condition with `or` fires once per branch that holds: count it once.
                     for index in sorted(set(fired)):
                         firings.append(Firing(index, li))
@@ -151,7 +163,8 @@ class Assessor:
                 held.append(found)
         finally:
             fired.clear()
-            host.delete_state(name, _SID)
+            if not unhandled:
+                host.delete_state(name, _SID)
         return Findings(tuple(firings), tuple(frozenset(f) for f in held))
 
 

@@ -144,3 +144,29 @@ def test_decide_when_many_cases_then_sessions_do_not_leak(decider: Decider):
 def test_overall_when_line_verdicts_then_combined(verdicts: list[str], expected: str):
     """Overall: all join, join; all go alone, go-alone; a mix, join-in-part; any refer, refer."""
     assert overall(verdicts) == expected
+
+
+def test_decide_when_no_rule_matches_a_line_then_refer_and_process_survives(tmp_path, decider: Decider):
+    """A rulebook whose rules match nothing still decides (durable_rules crashes on an unhandled fact)."""
+    import shutil
+
+    from .conftest import ROOT
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(ROOT / "rules" / "parameters.yaml", folder)
+    (folder / "never.yaml").write_text(
+        "rules:\n"
+        "  - id: never.fires\n"
+        "    title: Never fires\n"
+        "    source: test\n"
+        "    when: org.seats < 0\n"
+        "    then: {verdict: join}\n"
+        "    weight: 10\n"
+        "    explain: never\n"
+    )
+    quiet = Decider(folder)
+    for _ in range(50):
+        rec = quiet.decide_file(CASES / "part-join.yaml")
+    assert rec.verdict == "refer" and rec.trace == []
+    assert all(line.decided_by is None for line in rec.lines)
