@@ -1,6 +1,7 @@
 """The `joinup` command: parse arguments, call the Python API, print. Nothing else."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from . import api, load
+from . import api, check, coverage, load, ruletests
 from .errors import JoinupError
 from .schema import case_schema_text
 from .summary import summary_text
@@ -20,7 +21,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+rules_app = typer.Typer(
+    help="For the policy team: check, test, cover, compare and publish the rulebook.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(rules_app, name="rules")
+
 EXIT_BAD_INPUT = 2
+EXIT_PROBLEMS = 1
 
 
 def fail(error: JoinupError) -> None:
@@ -89,6 +98,63 @@ def schema(
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(output)
         typer.echo(f"wrote {output}")
+
+    _guarded(run)
+
+
+RulesDirArgument = typer.Argument(None, help="Rulebook folder (default: the shipped rulebook).")
+
+
+def _rules_dir(directory: Optional[Path]) -> Path:
+    """The folder given, or the shipped rulebook (shown relative to here when it is below)."""
+    if directory is not None:
+        return directory
+    folder = api.default_rules_dir()
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
+
+
+@rules_app.command("check")
+def rules_check(
+    directory: Optional[Path] = RulesDirArgument,
+    as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
+) -> None:
+    """Check every rule file and the parameters; one line per problem. Exit 1 on errors."""
+
+    def run() -> None:
+        result = check.check_rulebook(_rules_dir(directory))
+        typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else check.problems_text(result))
+        if not result.ok:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@rules_app.command("test")
+def rules_test(
+    directory: Optional[Path] = RulesDirArgument,
+    with_coverage: bool = typer.Option(False, "--coverage", help="Also list rules no test fires and clauses not tried both ways."),
+) -> None:
+    """Run the rulebook's YAML rule tests (tests/*.yaml beside the rules). Exit 1 on a failure."""
+
+    def run() -> None:
+        folder = _rules_dir(directory)
+        decider = api.Decider(folder)
+        result = ruletests.run_all(folder, decider)
+        for error in result.errors:
+            typer.echo(f"error: {error}")
+        for outcome in result.failed:
+            typer.echo(outcome.report())
+        typer.echo(result.summary())
+        if with_coverage:
+            cov = coverage.measure_coverage(decider.rulebook, result.outcomes)
+            for gap in cov.gaps():
+                typer.echo(gap)
+            typer.echo(cov.summary())
+        if not result.ok:
+            raise typer.Exit(EXIT_PROBLEMS)
 
     _guarded(run)
 
