@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from . import api, check, coverage, load, ruletests
+from . import api, check, coverage, explain, impact, load, ruletests
 from .errors import JoinupError
 from .schema import case_schema_text
 from .summary import summary_text
@@ -155,6 +155,45 @@ def rules_test(
             typer.echo(cov.summary())
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@rules_app.command("impact")
+def rules_impact(
+    base: str = typer.Option(..., "--base", help="The old rulebook: a folder, or a git revision (e.g. HEAD, main, a tag)."),
+    directory: Optional[Path] = RulesDirArgument,
+    cases: Path = typer.Option(Path("cases"), "--cases", help="Folder of case files to decide under both."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Decide every case under the old and the new rulebook and list each verdict that flips. Exit 1 on a flip."""
+
+    def run() -> None:
+        new = _rules_dir(directory)
+        with impact.base_rulebook(base, new) as old:
+            result = impact.impact(old, new, cases)
+            result.base = base
+        typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else impact.impact_text(result))
+        if result.changed:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@app.command("explain")
+def explain_rule(
+    case: Path = typer.Argument(..., help="Case file (YAML or JSON)."),
+    rule_id: str = typer.Argument(..., help="The rule's id, e.g. urgency.only-offer-in-time."),
+    rules: Optional[Path] = RulesOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON."),
+) -> None:
+    """Why a rule fired or did not on a case, clause by clause, with the values and parameters it saw."""
+
+    def run() -> None:
+        decider = api.Decider(_rules_dir(rules))
+        loaded = load.load_case(case)
+        result = explain.explain(decider, loaded, rule_id)
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else explain.explanation_text(result), nl=False)
 
     _guarded(run)
 
