@@ -17,7 +17,7 @@ rulebook and compares what came with what it expects:
         Desktops: {verdict: join, fires: [presumption.join]}
 
 A case path is read from the test file's folder or the nearest folder above it that has
-it (so `cases/...` means the repository's cases). The format is checked strictly: an
+it (so `cases/...` means the repository's cases), or else from the current folder. The format is checked strictly: an
 unknown key is an error naming the file, the line and the test.
 """
 from __future__ import annotations
@@ -210,7 +210,7 @@ def _check_rule_ids(spec: RuleTest, item: Any, rulebook: Rulebook, file: str, la
 
 
 def _find_case_file(name: str, start: Path) -> Path | None:
-    for folder in [start, *start.parents]:
+    for folder in [start, *start.parents, Path.cwd()]:
         candidate = folder / name
         if candidate.is_file():
             return candidate
@@ -224,7 +224,7 @@ def _case_for(spec: RuleTest, item: Any, path: Path, label: str) -> LoadedCase:
         if found is None:
             line, column = line_of(item, ("case",))
             raise RuleTestError(
-                f"no case file '{spec.case}' in {path.parent} or any folder above it",
+                f"no case file '{spec.case}' in {path.parent}, any folder above it, or the current folder",
                 file=file, line=line, column=column, field=f"{label}: case", hint="give the path from the repository, e.g. cases/new-department.yaml",
             )
         case_name = str(found)
