@@ -1,6 +1,7 @@
 """The `joinup` command: parse arguments, call the Python API, print. Nothing else."""
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
@@ -9,7 +10,8 @@ from typing import Optional
 
 import typer
 
-from . import api, check, coverage, explain, impact, load, ruletests
+from . import api, check, coverage, explain, impact, load, ruledoc, ruletests
+from .rulebook import load_rulebook
 from .errors import JoinupError
 from .schema import case_schema_text
 from .summary import summary_text
@@ -176,6 +178,25 @@ def rules_impact(
         typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else impact.impact_text(result))
         if result.changed:
             raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@rules_app.command("doc")
+def rules_doc(
+    directory: Optional[Path] = RulesDirArgument,
+    output: Path = typer.Option(Path("rulebook.html"), "-o", "--output", help="Where to write it: a .html or .pdf file."),
+    on: Optional[datetime.datetime] = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="Show the parameter values in force on this date (default: today); also the document's date."
+    ),
+) -> None:
+    """Write the rulebook as a readable document (HTML or PDF), generated from the rules."""
+
+    def run() -> None:
+        rulebook = load_rulebook(_rules_dir(directory))
+        day = on.date() if on else datetime.date.today()
+        written = ruledoc.write_document(rulebook, api.default_templates_dir(), output, day)
+        typer.echo(f"wrote {written}")
 
     _guarded(run)
 
