@@ -127,7 +127,7 @@ def parameter_problems(parameters: Parameters, rulebook: Rulebook) -> list[Probl
                         "say where it comes from: document, edition, paragraph or table",
                     )
                 )
-    for name in MEASURE_PARAMETERS:
+    for name in MEASURE_PARAMETERS if parameters.by_name else ():  # an unreadable file is reported already
         if name not in parameters:
             out.append(
                 Problem("error", "missing-parameter", f"'{name}' is missing: the measures need it", file, 1, None, None,
@@ -194,7 +194,7 @@ def conflicts(rulebook: Rulebook) -> list[Problem]:
         try:
             for day, values in periods:
                 expander = satisfiable.Expander(rulebook, values)
-                dnf = satisfiable._product([expander.matches(a.condition), expander.matches(b.condition)])
+                dnf = satisfiable.product([expander.matches(a.condition), expander.matches(b.condition)])
                 if satisfiable.any_possible(dnf, units):
                     together = day
                     break

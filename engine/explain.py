@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import clauses
-from .expressions import And, Node, Not, Or, Ref
+from .expressions import And, Node, Not, Or
 from .figures import figure
 from .load import LoadedCase
 from .recommendation import Recommendation
@@ -173,4 +173,4 @@ def explanation_text(e: Explanation) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-__all__ = ["explain", "explanation_text", "Explanation", "Ref"]
+__all__ = ["explain", "explanation_text", "Explanation"]

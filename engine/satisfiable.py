@@ -53,7 +53,7 @@ FALSE = Atom("false")
 DNF = list[list[Atom]]
 
 
-def _product(parts: list[DNF]) -> DNF:
+def product(parts: list[DNF]) -> DNF:
     result: DNF = [[]]
     for part in parts:
         result = [a + b for a in result for b in part]
@@ -102,7 +102,7 @@ class Expander:
         if isinstance(node, (And, Or)):
             parts = [self.matches(item, negate, origin, depth) for item in node.items]
             if isinstance(node, And) != negate:
-                return _product(parts)
+                return product(parts)
             return [alt for part in parts for alt in part]
         if isinstance(node, Literal):
             return [[TRUE if bool(node.value) != negate else FALSE]]
@@ -169,7 +169,7 @@ def _not_atom(atom: Atom, origin: Node) -> list[Atom]:
 def not_dnf(dnf: DNF, origin: Node) -> DNF:
     """The classical negation of alternatives: a finding that did not fire."""
     parts = [[[alt] for atom in conj for alt in _not_atom(atom, origin)] for conj in dnf]
-    return _product(parts) if parts else [[TRUE]]
+    return product(parts) if parts else [[TRUE]]
 
 
 def possible(atoms: list[Atom], units: dict[str, str | None]) -> bool:

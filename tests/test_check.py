@@ -105,3 +105,48 @@ def test_load_rulebook_when_broken_raises_the_first_problem():
     with pytest.raises(RuleError) as caught:
         load_rulebook(BROKEN)
     assert caught.value.line == 38  # the rule file's schema is checked before conditions
+
+
+CONDITION_STYLES = """\
+rules:
+  - id: a.quoted
+    title: t
+    source: s
+    when: 'org.seats > 1 and org.seetz < 2'
+    then: {finding: f1}
+    explain: x
+  - id: a.plain-multi
+    title: t
+    source: s
+    when: org.seats > 1
+      and org.seetz < 2
+    then: {finding: f2}
+    explain: x
+  - id: a.literal
+    title: t
+    source: s
+    when: |
+      org.seats > 1
+      and org.seetz < 2
+    then: {finding: f3}
+    explain: x
+  - id: a.folded
+    title: t
+    source: s
+    when: >-
+      org.seats > 1
+
+      and org.seetz < 2
+    then: {finding: f4}
+    explain: x
+"""
+
+
+def test_check_when_conditions_are_written_in_every_yaml_style(tmp_path):
+    """Quoted, plain multi-line, literal and folded conditions all report the clause's own line and column."""
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "dated-rules" / "parameters.yaml", tmp_path)
+    (tmp_path / "r.yaml").write_text(CONDITION_STYLES, encoding="utf-8")
+    result = check_rulebook(tmp_path)
+    assert [(p.line, p.column) for p in result.errors] == [(5, 30), (12, 11), (20, 11), (29, 11)]
