@@ -145,16 +145,9 @@ def rules_test(
         folder = _rules_dir(directory)
         decider = api.Decider(folder)
         result = ruletests.run_all(folder, decider)
-        for error in result.errors:
-            typer.echo(f"error: {error}")
-        for outcome in result.failed:
-            typer.echo(outcome.report())
-        typer.echo(result.summary())
+        typer.echo(result.text())
         if with_coverage:
-            cov = coverage.measure_coverage(decider.rulebook, result.outcomes)
-            for gap in cov.gaps():
-                typer.echo(gap)
-            typer.echo(cov.summary())
+            typer.echo(coverage.measure_coverage(decider.rulebook, result.outcomes).text())
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEMS)
 

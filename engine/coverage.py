@@ -69,6 +69,10 @@ class Coverage:
             f"({_pct(self.clauses_covered, self.clauses_total)}); over {self.assessments} service line assessments"
         )
 
+    def text(self) -> str:
+        """What `joinup rules test --coverage` adds: each gap, then the figures."""
+        return "\n".join([*self.gaps(), self.summary()])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rules": len(self.tallies),

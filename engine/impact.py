@@ -170,7 +170,10 @@ def base_rulebook(base: str, new_rules: Path) -> Iterator[Path]:
         target = Path(tmp) / f"{relative.replace('/', '-')}@{base}"
         target.mkdir()
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(target, filter="data")
+            try:
+                tar.extractall(target, filter="data")  # refuses links and paths out of the folder
+            except TypeError:  # Python before 3.11.4: git archive writes plain files only
+                tar.extractall(target)
         yield target
 
 

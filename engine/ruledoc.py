@@ -19,7 +19,7 @@ from .errors import RuleError
 from .figures import date as long_date
 from .figures import figure
 from .pdf import html_to_pdf, pdf_dates_meta
-from .plain import Describer, name_phrase
+from .plain import Describer, Plain, name_phrase
 from .rulebook import PLACEHOLDER, Rule, Rulebook, rule_files
 
 TEMPLATE = "rulebook.html.j2"
@@ -28,7 +28,7 @@ TEMPLATE = "rulebook.html.j2"
 @dataclass
 class RuleEntry:
     rule: Rule
-    plain: Any
+    plain: Plain
     parameters: list[str]
     terms: list[tuple[str, str]]
 

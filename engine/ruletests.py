@@ -379,6 +379,13 @@ class RuleTestRun:
     def ok(self) -> bool:
         return not self.errors and not self.failed
 
+    def text(self) -> str:
+        """What `joinup rules test` prints: unreadable files, each failure, then the count."""
+        out = [f"error: {e}" for e in self.errors]
+        out += [o.report() for o in self.failed]
+        out.append(self.summary())
+        return "\n".join(out)
+
     def summary(self) -> str:
         passed = len(self.outcomes) - len(self.failed)
         text = f"{passed} passed, {len(self.failed)} failed"
