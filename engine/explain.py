@@ -48,6 +48,8 @@ class LineExplanation:
     fired: bool
     condition: ClauseView
     findings: dict[str, list[str]]  # finding read -> rules that concluded it on this line
+    verdict: str = ""  # the line's verdict
+    decided_by: str | None = None  # the rule whose verdict prevailed
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Explanation:
     recommendation: Recommendation
     lines: list[LineExplanation]
     parameters: list[dict[str, Any]]
+    rulebook_rule: Any = None  # looks a rule up by id, for saying which rule outweighed this one
 
     def to_dict(self) -> dict[str, Any]:
         r = self.rule
@@ -76,6 +79,8 @@ class Explanation:
                     "fired": le.fired,
                     "condition": le.condition.to_dict(),
                     "findings": le.findings,
+                    "verdict": le.verdict,
+                    "decided_by": le.decided_by,
                 }
                 for le in self.lines
             ],
@@ -112,8 +117,16 @@ def explain(decider: Any, loaded: LoadedCase, rule_id: str) -> Explanation:
         values = clauses.fact_values(rulebook.catalogue, loaded.case, lm, rec.parameters, findings)
         read = [r.path for r in clauses.refs_in(rule.condition) if rulebook.catalogue.is_finding(r.path)]
         by = {f: [s.rule_id for s in steps if s.concluded.get("finding") == f] for f in read}
+        lr = rec.lines[li]
         lines.append(
-            LineExplanation(lm.name, any(s.rule_id == rule.id for s in steps), _view(rule.condition, values, rule, rulebook.catalogue), by)
+            LineExplanation(
+                lm.name,
+                any(s.rule_id == rule.id for s in steps),
+                _view(rule.condition, values, rule, rulebook.catalogue),
+                by,
+                lr.verdict,
+                lr.decided_by,
+            )
         )
     used = [r.path[len("param."):] for r in clauses.refs_in(rule.condition) if r.path.startswith("param.")]
     used += [p[len("param."):] for p in rule.placeholders if p.startswith("param.") and p[len("param."):] not in used]
@@ -123,7 +136,7 @@ def explain(decider: Any, loaded: LoadedCase, rule_id: str) -> Explanation:
         params.append(
             {"name": f"param.{name}", "value": p.value, "shown": figure(p.value, p.unit), "since": p.since.isoformat(), "source": p.source}
         )
-    return Explanation(rule, rec, lines, params)
+    return Explanation(rule, rec, lines, params, rulebook.rule)
 
 
 def _lines(view: ClauseView, indent: str) -> list[str]:
@@ -139,6 +152,26 @@ def _lines(view: ClauseView, indent: str) -> list[str]:
     if view.truth is None:
         out.append(f"{indent}      a figure here is unknown, and a test on an unknown figure never holds")
     return out
+
+
+def _outcome(e: Explanation, le: LineExplanation) -> str:
+    """What the rule's firing (or not) meant for the line's verdict."""
+    r = e.rule
+    by = f"decided by {le.decided_by}" if le.decided_by else "no rule reached a verdict"
+    verdict = r.spec.then.verdict
+    if not verdict:
+        return f"the line's verdict: {le.verdict} ({by}); this rule gives no verdict"
+    if not le.fired:
+        return f"the line's verdict: {le.verdict} ({by}); this rule's verdict {verdict} (weight {r.spec.weight}) did not apply"
+    if le.decided_by == r.id:
+        return f"the line's verdict: {le.verdict}, decided by this rule (weight {r.spec.weight})"
+    if le.decided_by is None:
+        return f"the line's verdict: {le.verdict}: rules of equal weight disagreed, so the line is referred"
+    winner = e.rulebook_rule(le.decided_by)
+    return (
+        f"the line's verdict: {le.verdict}: this rule's {verdict} (weight {r.spec.weight}) was outweighed by "
+        f"{winner.id} ({winner.spec.then.verdict}, weight {winner.spec.weight})"
+    )
 
 
 def explanation_text(e: Explanation) -> str:
@@ -163,6 +196,7 @@ def explanation_text(e: Explanation) -> str:
             out.append(
                 f"  finding {finding}: " + (f"concluded by {', '.join(rules)}" if rules else "no rule concluded it on this line")
             )
+        out.append("  " + _outcome(e, le))
         if le.fired != le.condition.holds:
             out.append("  note: the clause-by-clause account disagrees with the rules engine; please report this")
         out.append("")

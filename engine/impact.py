@@ -145,9 +145,14 @@ def impact(base_rules: Path, new_rules: Path, cases: Path) -> Impact:
     """Decide every case under `cases` with both rulebooks and compare."""
     from .api import Decider  # the API builds on this module's callers, not the other way round
 
+    if not cases.is_dir():
+        raise RuleError("no such folder of cases", file=str(cases), hint="give --cases a folder of case files")
+    paths = case_files(cases)
+    if not paths:
+        raise RuleError("holds no case files (*.yaml, *.yml, *.json)", file=str(cases))
     old, new = Decider(base_rules), Decider(new_rules)
     results = []
-    for path in case_files(cases):
+    for path in paths:
         try:
             loaded = load_case(path)
             results.append(compare(str(path), old.decide(loaded), new.decide(loaded)))

@@ -75,3 +75,12 @@ def test_text_when_written_back(text):
     node = parse(text)
     assert clauses.text(parse(clauses.text(node))) == clauses.text(node)
     assert clauses.text(node).replace(" ", "") == text.replace(" ", "").replace("\"", '"')
+
+
+def test_explain_when_the_rule_fired_but_was_outweighed(decider):
+    """A rule that fired but lost says which heavier rule decided the line."""
+    e = explain.explain(decider, load_case(ROOT / "cases" / "urgent-agency.yaml"), "suffolk.go-alone-justified")
+    assert (
+        "the line's verdict: join: this rule's go-alone (weight 50) was outweighed by "
+        "urgency.only-offer-in-time (join, weight 95)"
+    ) in explain.explanation_text(e)

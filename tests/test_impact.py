@@ -72,3 +72,9 @@ def test_base_rulebook_when_the_revision_does_not_exist():
     with pytest.raises(RuleError, match="git"):
         with impact.base_rulebook("no-such-revision-anywhere", ROOT / "rules"):
             pass
+
+
+def test_impact_when_the_cases_folder_does_not_exist():
+    """A missing cases folder is one clear error, not an empty comparison."""
+    with pytest.raises(RuleError, match="no such folder of cases"):
+        impact.impact(ROOT / "rules", ROOT / "rules", ROOT / "no-such-cases")

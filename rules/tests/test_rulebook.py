@@ -31,3 +31,12 @@ def test_rule_test(test, decider):
 def test_rule_test_files_load():
     """Every rule test file is a valid list of tests."""
     assert not ERRORS, "\n".join(str(e) for e in ERRORS)
+
+
+def test_rule_tests_cover_every_rule_and_clause(decider):
+    """Every rule fires in some test, and every clause is seen both true and false."""
+    from engine.coverage import measure_coverage
+
+    outcomes = [ruletests.run(t, decider) for t in TESTS]
+    coverage = measure_coverage(RULEBOOK, outcomes)
+    assert coverage.complete, coverage.text()
