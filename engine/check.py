@@ -6,7 +6,8 @@ Every problem that can be found is reported, each once, with its file, line and 
   does not validate, an unknown name, a type mismatch, a condition that cannot be parsed,
   a parameter value with no source, a parameter the measures need that is missing, a rule
   that can never fire, two rules of equal weight that can fire together with different
-  verdicts (the line would be referred whatever the case);
+  verdicts (the line would be referred whatever the case), two values of a parameter
+  from the same date, a rule test file that does not load;
 - warnings (worth a look, not wrong): a parameter nothing uses.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from . import clauses, satisfiable
+from . import clauses, ruletests, satisfiable
 from .errors import JoinupError
 from .expressions import refs
 from .measures import PARAMETERS as MEASURE_PARAMETERS
@@ -108,6 +109,8 @@ def check_rulebook(directory: Path | str) -> CheckResult:
         problems += parameter_problems(rulebook.parameters, rulebook)
         problems += never_fires(rulebook)
         problems += conflicts(rulebook)
+        _, test_errors = ruletests.collect(directory, rulebook)
+        problems += [Problem.from_error(e) for e in test_errors]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
     return CheckResult(directory, list(dict.fromkeys(problems)), rulebook)
 
@@ -127,6 +130,18 @@ def parameter_problems(parameters: Parameters, rulebook: Rulebook) -> list[Probl
                         "say where it comes from: document, edition, paragraph or table",
                     )
                 )
+    for name, p in parameters.by_name.items():
+        lines = parameters.value_lines.get(name, [])
+        seen: dict[Any, int] = {}
+        for i, v in enumerate(p.values):
+            if v.from_ in seen:
+                out.append(
+                    Problem(
+                        "error", "same-date", f"two values take effect on {v.from_}, so which applies is ambiguous",
+                        file, lines[i] if i < len(lines) else None, None, name, "give each value its own date",
+                    )
+                )
+            seen.setdefault(v.from_, i)
     for name in MEASURE_PARAMETERS if parameters.by_name else ():  # an unreadable file is reported already
         if name not in parameters:
             out.append(

@@ -76,14 +76,27 @@ def test_check_when_a_parameter_value_has_no_source(broken):
 
 def test_check_when_a_parameter_is_never_used(broken):
     """A parameter nothing reads is a warning, not an error."""
-    (p,) = found(broken, "parameters.yaml", "unused-parameter")
+    p, _ = found(broken, "parameters.yaml", "unused-parameter")
     assert (p.line, p.rule, p.severity) == (45, "never_used", "warning")
+
+
+def test_check_when_a_parameter_has_two_values_from_one_date(broken):
+    """Two values taking effect on the same day are an error at the second."""
+    (p,) = found(broken, "parameters.yaml", "same-date")
+    assert (p.line, p.rule) == (60, "large_organisation_seats")
+
+
+def test_check_when_a_rule_test_names_an_unknown_rule(broken):
+    """The rule tests beside the rules are checked too, at the line of the bad id."""
+    (p,) = [p for p in broken.problems if p.code == "rule-tests"]
+    assert (Path(p.file).parent.name, p.line, p.column) == ("tests", 4, 11)
+    assert "did you mean 'conflict.small-joins'?" in p.hint
 
 
 def test_check_when_the_rulebook_is_broken_counts_every_defect(broken):
     """Every defect is reported in one run, and nothing else."""
-    assert len(broken.errors) == 7
-    assert len(broken.warnings) == 1
+    assert len(broken.errors) == 9
+    assert len(broken.warnings) == 2
     assert not broken.ok
 
 

@@ -31,8 +31,8 @@ def test_rules_check_when_the_rulebook_is_broken():
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert f"{BROKEN}/defects.yaml:7:11: error: broken.unknown-name: when: unknown name 'org.seets'" in lines[1]
-    assert sum(": error: " in line for line in lines) == 7
-    assert sum(": warning: " in line for line in lines) == 1
+    assert sum(": error: " in line for line in lines) == 9
+    assert sum(": warning: " in line for line in lines) == 2
 
 
 def test_rules_check_when_only_warnings_are_found(tmp_path):
@@ -50,7 +50,7 @@ def test_rules_check_when_json_is_asked_for():
     result = invoke("rules", "check", BROKEN, "--json")
     data = json.loads(result.output)
     assert result.exit_code == 1
-    assert (data["errors"], data["warnings"]) == (7, 1)
+    assert (data["errors"], data["warnings"]) == (9, 2)
     never = [p for p in data["problems"] if p["code"] == "never-fires"][0]
     assert (never["line"], never["column"], never["rule"]) == (33, 32, "broken.contradiction")
 
