@@ -138,6 +138,7 @@ def rules_check(
 def rules_test(
     directory: Optional[Path] = RulesDirArgument,
     with_coverage: bool = typer.Option(False, "--coverage", help="Also list rules no test fires and clauses not tried both ways."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results (and coverage) as JSON."),
 ) -> None:
     """Run the rulebook's YAML rule tests (tests/*.yaml beside the rules). Exit 1 on a failure."""
 
@@ -145,9 +146,14 @@ def rules_test(
         folder = _rules_dir(directory)
         decider = api.Decider(folder)
         result = ruletests.run_all(folder, decider)
-        typer.echo(result.text())
-        if with_coverage:
-            typer.echo(coverage.measure_coverage(decider.rulebook, result.outcomes).text())
+        cov = coverage.measure_coverage(decider.rulebook, result.outcomes) if with_coverage else None
+        if as_json:
+            data = result.to_dict() | ({"coverage": cov.to_dict()} if cov else {})
+            typer.echo(json.dumps(data, indent=2))
+        else:
+            typer.echo(result.text())
+            if cov:
+                typer.echo(cov.text())
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEMS)
 

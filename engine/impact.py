@@ -122,15 +122,20 @@ def _reasons(lr: LineRecommendation) -> list[str]:
     return [f"[{r.rule_id}, weight {r.weight}, {r.supports}] {r.text}" for r in lr.reasons if r.supports]
 
 
-def compare(case: str, old: Recommendation, new: Recommendation) -> CaseImpact:
-    """What changed for one case between two recommendations."""
+def compare(case: str, old: Recommendation, new: Recommendation, renamed: dict[str, str] | None = None) -> CaseImpact:
+    """What changed for one case between two recommendations.
+
+    `renamed` maps ids the new rulebook lists under `replaces` to the new id, so a renamed
+    rule is not reported as one rule stopping and another starting.
+    """
+    renamed = renamed or {}
     impact = CaseImpact(case, old.verdict, new.verdict)
     after = {lr.service_line: lr for lr in new.lines}
     for lr in old.lines:
         nr = after.get(lr.service_line)
         if nr is None:
             continue
-        fired_before = [s.rule_id for s in old.trace if s.service_line == lr.service_line]
+        fired_before = [renamed.get(s.rule_id, s.rule_id) for s in old.trace if s.service_line == lr.service_line]
         fired_after = [s.rule_id for s in new.trace if s.service_line == lr.service_line]
         now = [r for r in fired_after if r not in fired_before]
         gone = [r for r in fired_before if r not in fired_after]
@@ -151,11 +156,12 @@ def impact(base_rules: Path, new_rules: Path, cases: Path) -> Impact:
     if not paths:
         raise RuleError("holds no case files (*.yaml, *.yml, *.json)", file=str(cases))
     old, new = Decider(base_rules), Decider(new_rules)
+    renamed = {alias: r.id for r in new.rulebook.rules for alias in r.spec.replaces}
     results = []
     for path in paths:
         try:
             loaded = load_case(path)
-            results.append(compare(str(path), old.decide(loaded), new.decide(loaded)))
+            results.append(compare(str(path), old.decide(loaded), new.decide(loaded), renamed))
         except JoinupError as exc:
             results.append(CaseImpact(str(path), "?", "?", error=str(exc)))
     return Impact(str(base_rules), str(new_rules), results)

@@ -386,6 +386,24 @@ class RuleTestRun:
         out.append(self.summary())
         return "\n".join(out)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The run as JSON-ready data, for tools."""
+        return {
+            "passed": len(self.outcomes) - len(self.failed),
+            "failed": len(self.failed),
+            "errors": [e.to_dict() for e in self.errors],
+            "tests": [
+                {
+                    "id": o.test.id,
+                    "file": o.test.file,
+                    "line": o.test.line,
+                    "passed": o.passed,
+                    "mismatches": [m.__dict__ for m in o.mismatches],
+                }
+                for o in self.outcomes
+            ],
+        }
+
     def summary(self) -> str:
         passed = len(self.outcomes) - len(self.failed)
         text = f"{passed} passed, {len(self.failed)} failed"

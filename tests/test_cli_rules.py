@@ -140,3 +140,12 @@ def test_explain_when_the_rule_id_is_unknown():
     result = invoke("explain", str(ROOT / "cases" / "urgent-agency.yaml"), "urgency.only-offer")
     assert result.exit_code == 2
     assert "did you mean 'urgency.only-offer-in-time'?" in result.output
+
+
+def test_rules_test_when_json_is_asked_for():
+    """--json gives each test's id and result, and the coverage figures."""
+    result = invoke("rules", "test", RULES, "--coverage", "--json")
+    data = json.loads(result.output)
+    assert result.exit_code == 0
+    assert data["failed"] == 0 and data["passed"] == len(data["tests"])
+    assert data["coverage"]["never_fired"] == [] and data["coverage"]["clauses_covered"] == data["coverage"]["clauses"]

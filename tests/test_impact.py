@@ -78,3 +78,19 @@ def test_impact_when_the_cases_folder_does_not_exist():
     """A missing cases folder is one clear error, not an empty comparison."""
     with pytest.raises(RuleError, match="no such folder of cases"):
         impact.impact(ROOT / "rules", ROOT / "rules", ROOT / "no-such-cases")
+
+
+def test_impact_when_a_rule_is_renamed_with_replaces(tmp_path):
+    """A rule renamed under a new id (the old one kept under `replaces`) is not reported as a change."""
+    new = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", new)
+    path = new / "size.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "  - id: size.small-organisation\n",
+            "  - id: size.small-body\n    replaces: [size.small-organisation]\n",
+        )
+    )
+    result = impact.impact(ROOT / "rules", new, CASES)
+    assert not result.changed
+    assert [c for c in result.cases if c.lines] == []
