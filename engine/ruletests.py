@@ -246,9 +246,10 @@ def _case_for(spec: RuleTest, item: Any, path: Path, label: str) -> LoadedCase:
             key = "change" if spec.change else "case"
             line, column = line_of(item, (key,))
             where = exc.field or "the case"
+            hint = exc.hint or ("set a field to null to remove it, e.g. service_lines[0].offer.price_tiers: null" if spec.change else None)
             raise RuleTestError(
                 f"gives a case that is not valid: {where}: {exc.message}",
-                file=file, line=line, column=column, field=f"{label}: {key}", hint=exc.hint,
+                file=file, line=line, column=column, field=f"{label}: {key}", hint=hint,
             ) from None
         raise
     return LoadedCase(case, case_name, _dump(document))

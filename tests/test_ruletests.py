@@ -178,3 +178,34 @@ def test_run_all_when_a_fixture_rulebook_has_dated_parameters():
     result = ruletests.run_all(folder, Decider(load_rulebook(folder)))
     assert result.ok, "\n".join(o.report() for o in result.failed)
     assert result.summary() == "2 passed, 0 failed"
+
+
+def test_run_when_a_change_removes_a_field_with_null(tmp_path, decider):
+    """null removes a field, so tiered prices can be swapped for a flat one."""
+    path = write(tmp_path, f"""\
+        - name: flat price
+          case: {NEW_DEPARTMENT}
+          change:
+            service_lines[0].offer.price_tiers: null
+            service_lines[0].offer.price_per_seat: 2000
+          lines:
+            Desktops: {{does_not_fire: [size.joining-lowers-price, peers.offer-below-peers]}}
+        """)
+    (test,) = ruletests.load_tests(path, decider.rulebook)
+    outcome = ruletests.run(test, decider)
+    assert outcome.passed, outcome.report()
+    assert outcome.recommendation.measures.lines[0].offer.cost_per_seat == 2000
+
+
+def test_load_tests_when_a_change_leaves_two_prices_suggests_null(tmp_path, decider):
+    """Setting a flat price on a tiered offer explains how to remove the tiers."""
+    path = write(tmp_path, f"""\
+        - name: two prices
+          case: {NEW_DEPARTMENT}
+          change:
+            service_lines[0].offer.price_per_seat: 2000
+          verdict: join
+        """)
+    with pytest.raises(RuleTestError) as caught:
+        ruletests.load_tests(path, decider.rulebook)
+    assert "price_tiers: null" in caught.value.hint
