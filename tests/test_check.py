@@ -163,3 +163,25 @@ def test_check_when_conditions_are_written_in_every_yaml_style(tmp_path):
     (tmp_path / "r.yaml").write_text(CONDITION_STYLES, encoding="utf-8")
     result = check_rulebook(tmp_path)
     assert [(p.line, p.column) for p in result.errors] == [(5, 30), (12, 11), (20, 11), (29, 11)]
+
+
+def test_check_when_problems_span_files(tmp_path):
+    """A YAML syntax error, a duplicate id and a bad parameter unit are all reported in one run."""
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "dated-rules" / "size.yaml", tmp_path / "size.yaml")
+    params = (ROOT / "tests" / "fixtures" / "dated-rules" / "parameters.yaml").read_text()
+    (tmp_path / "parameters.yaml").write_text(
+        params + "\nodd:\n  description: An odd unit.\n  unit: quid\n  values:\n    - {from: 2007-01-01, value: 1, source: x}\n"
+    )
+    (tmp_path / "broken.yaml").write_text("rules:\n  - id: a.b\n    title: [unclosed\n")
+    (tmp_path / "twice.yaml").write_text(
+        "rules:\n  - id: size.small-joins\n    title: t\n    source: s\n    when: org.seats > 1\n"
+        "    then: {finding: again}\n    explain: x\n"
+    )
+    result = check_rulebook(tmp_path)
+    where = {(Path(p.file).name, p.line) for p in result.errors}
+    assert ("broken.yaml", 4) in where  # the YAML error, where the parser noticed it
+    assert ("twice.yaml", 2) in where  # the id used twice
+    assert ("parameters.yaml", 48) in where  # the unknown unit, at its own line
+    assert len(result.errors) == 3
