@@ -211,6 +211,11 @@ def possible(atoms: list[Atom], units: dict[str, str | None]) -> bool:
             _tighten(high, a.name, float(v), a.op == "<", lower=False)
     if known & unknown:
         return False
+    # A range-valued figure's ends bound its likely value: x.low <= x <= x.high.
+    for name in list(known):
+        for end, op in ((".low", "<="), (".high", ">=")):
+            if name.endswith(end) and name[: -len(end)] in units:
+                relations.append(Atom("relation", name, op, other=name[: -len(end)]))
     for name, unit in units.items():
         if unit in _NON_NEGATIVE_UNITS and name in known:
             _tighten(low, name, 0.0, False, lower=True)
@@ -246,7 +251,38 @@ def _inside(v: float, lo: tuple[float, bool] | None, hi: tuple[float, bool] | No
     return True
 
 
+def _propagate(relations: list[Atom], low: dict, high: dict) -> bool:
+    """Carry bounds along `a < b`-style relations (a's lower bound lifts b's, b's upper caps a's)."""
+    for _ in range(len(relations) + 1):
+        changed = False
+        for r in relations:
+            pairs = {"<": [(r.name, r.other)], "<=": [(r.name, r.other)], ">": [(r.other, r.name)], ">=": [(r.other, r.name)],
+                     "==": [(r.name, r.other), (r.other, r.name)]}.get(r.op, [])
+            for small, big in pairs:
+                strict = r.op in ("<", ">")
+                if small in low:
+                    v, s = low[small]
+                    before = low.get(big)
+                    _tighten(low, big, v, s or strict, lower=True)
+                    changed |= low.get(big) != before
+                if big in high:
+                    v, s = high[big]
+                    before = high.get(small)
+                    _tighten(high, small, v, s or strict, lower=False)
+                    changed |= high.get(small) != before
+        if not changed:
+            break
+    for name in set(low) & set(high):
+        (lo, lo_strict), (hi, hi_strict) = low[name], high[name]
+        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+            return False
+    return True
+
+
 def _relations_possible(relations: list[Atom], low: dict, high: dict, equal: dict) -> bool:
+    low, high = dict(low), dict(high)
+    if not _propagate(relations, low, high):
+        return False
     signs: dict[tuple[str, str], set[str]] = {}
     for r in relations:
         a, b, op = r.name, r.other, r.op

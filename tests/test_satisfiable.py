@@ -69,3 +69,24 @@ def test_never_fires_when_a_finding_is_required_with_its_opposite(tmp_path):
     rulebook = rulebook_with(tmp_path, "org.seats < 100", "f0 and org.seats > 200")
     (problem,) = never_fires(rulebook)
     assert problem.rule == "t.rule-1"
+
+
+def test_never_fires_when_a_range_end_contradicts_its_likely_value(tmp_path):
+    """A range's low end cannot exceed its likely value: 'low > 2 and likely < 1' is refuted."""
+    (problem,) = never_fires(rulebook_with(tmp_path, "line.npc_ratio.low > 2 and line.npc_ratio < 1"))
+    assert "line.npc_ratio.low > 2" in problem.message
+
+
+def test_conflicts_when_range_ends_make_rules_exclusive(tmp_path):
+    """Rules on either side of a range (high below 1, low above 1) are exclusive; likely above 1 and low above 1 are not."""
+    from engine.check import conflicts
+
+    shutil.copy(PARAMETERS, tmp_path / "parameters.yaml")
+    (tmp_path / "r.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - {id: t.cheap, title: a, source: s, when: line.npc_ratio.high < 1, then: {verdict: go-alone}, weight: 30, explain: x}
+          - {id: t.dear, title: b, source: s, when: line.npc_ratio.low > 1, then: {verdict: join}, weight: 30, explain: x}
+          - {id: t.either, title: c, source: s, when: line.npc_ratio > 1, then: {verdict: refer}, weight: 30, explain: x}
+        """))
+    found = conflicts(load_rulebook(tmp_path))
+    assert [(p.rule, p.message.split(" (")[0]) for p in found] == [("t.either", "can fire together with t.dear")]
