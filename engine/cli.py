@@ -139,13 +139,14 @@ def rules_test(
     directory: Optional[Path] = RulesDirArgument,
     with_coverage: bool = typer.Option(False, "--coverage", help="Also list rules no test fires and clauses not tried both ways."),
     as_json: bool = typer.Option(False, "--json", help="Print the results (and coverage) as JSON."),
+    match: Optional[str] = typer.Option(None, "-k", "--match", help="Run only tests whose 'file::name' contains this text."),
 ) -> None:
     """Run the rulebook's YAML rule tests (tests/*.yaml beside the rules). Exit 1 on a failure."""
 
     def run() -> None:
         folder = _rules_dir(directory)
         decider = api.Decider(folder)
-        result = ruletests.run_all(folder, decider)
+        result = ruletests.run_all(folder, decider, match)
         cov = coverage.measure_coverage(decider.rulebook, result.outcomes) if with_coverage else None
         if as_json:
             data = result.to_dict() | ({"coverage": cov.to_dict()} if cov else {})

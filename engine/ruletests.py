@@ -413,7 +413,12 @@ class RuleTestRun:
         return text
 
 
-def run_all(rules_dir: Path | str, decider: Any) -> RuleTestRun:
-    """Load and run every rule test of the rulebook folder with `decider` (built on that rulebook)."""
+def run_all(rules_dir: Path | str, decider: Any, match: str | None = None) -> RuleTestRun:
+    """Load and run every rule test of the rulebook folder with `decider` (built on that rulebook).
+
+    `match` keeps only the tests whose id (`file::name`) contains it, ignoring case.
+    """
     tests, errors = collect(rules_dir, decider.rulebook)
+    if match:
+        tests = [t for t in tests if match.lower() in t.id.lower()]
     return RuleTestRun([run(t, decider) for t in tests], errors)

@@ -149,3 +149,16 @@ def test_rules_test_when_json_is_asked_for():
     assert result.exit_code == 0
     assert data["failed"] == 0 and data["passed"] == len(data["tests"])
     assert data["coverage"]["never_fired"] == [] and data["coverage"]["clauses_covered"] == data["coverage"]["clauses"]
+
+
+def test_rules_test_when_a_match_is_given():
+    """-k runs only the tests whose `file::name` contains the text."""
+    from engine import ruletests
+    from engine.rulebook import load_rulebook
+
+    tests, _ = ruletests.collect(RULES, load_rulebook(RULES))
+    wanted = [t for t in tests if "threshold" in t.id.lower()]
+    assert 0 < len(wanted) < len(tests)
+    result = invoke("rules", "test", RULES, "-k", "Threshold")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"{len(wanted)} passed, 0 failed"
