@@ -21,19 +21,19 @@ def decider():
 
 
 @pytest.mark.parametrize("test", TESTS, ids=[t.id for t in TESTS])
-def test_rule_test(test, decider):
+def test_rulebook_when_a_yaml_rule_test_runs(test, decider):
     """The rulebook gives what the YAML test expects."""
     outcome = ruletests.run(test, decider)
     if not outcome.passed:
         pytest.fail(outcome.report(), pytrace=False)
 
 
-def test_rule_test_files_load():
+def test_rule_test_files_when_loaded():
     """Every rule test file is a valid list of tests."""
     assert not ERRORS, "\n".join(str(e) for e in ERRORS)
 
 
-def test_rule_tests_cover_every_rule_and_clause(decider):
+def test_rule_tests_when_measured_cover_every_rule_and_clause(decider):
     """Every rule fires in some test, and every clause is seen both true and false."""
     from engine.coverage import measure_coverage
 
