@@ -174,6 +174,15 @@ def load_tests(path: Path | str, rulebook: Rulebook) -> list[LoadedTest]:
         seen[spec.name] = line
         _check_rule_ids(spec, item, rulebook, file, label)
         case = _case_for(spec, item, path, label)
+        names = [sl.name for sl in case.case.service_lines]
+        for name in spec.lines:
+            if name not in names:
+                at, column = line_of(item, ("lines", name))
+                raise RuleTestError(
+                    f"the case has no service line '{name}'",
+                    file=file, line=at, column=column, field=f"{label}: lines",
+                    hint=did_you_mean(name, names) or "its lines are " + ", ".join(names),
+                )
         tests.append(LoadedTest(spec, file, line, case))
     return tests
 

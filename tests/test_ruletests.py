@@ -151,17 +151,18 @@ def test_report_when_expectations_fail(tmp_path, decider):
     assert len(outcome.mismatches) == 3
 
 
-def test_run_when_a_line_name_is_unknown(tmp_path, decider):
-    """Naming a service line the case lacks fails, listing the lines it has."""
+def test_load_tests_when_a_line_name_is_unknown(tmp_path, decider):
+    """Naming a service line the case lacks is an error at that line, suggesting the closest name."""
     path = write(tmp_path, f"""\
         - name: no such line
           case: {NEW_DEPARTMENT}
           lines:
-            Printers: {{verdict: join}}
+            Desktop: {{verdict: join}}
         """)
-    (test,) = ruletests.load_tests(path, decider.rulebook)
-    (mismatch,) = ruletests.run(test, decider).mismatches
-    assert mismatch.came == "the case has Desktops, Service desk"
+    with pytest.raises(RuleTestError) as caught:
+        ruletests.load_tests(path, decider.rulebook)
+    assert (caught.value.line, caught.value.message) == (4, "the case has no service line 'Desktop'")
+    assert caught.value.hint == "did you mean 'Desktops'?"
 
 
 def test_collect_when_the_shipped_rulebook_is_used(decider):
