@@ -201,7 +201,7 @@ def load_rulebook_collecting(directory: Path | str) -> tuple[Rulebook | None, li
 
     The same steps as `load_rulebook`, but a rule with a problem is left out and loading
     goes on, so `joinup rules check` reports every problem in one run. The rulebook is
-    None when nothing usable could be loaded (no folder, or no parameters file).
+    None when nothing usable could be loaded (no such folder, or no rule files in it).
     """
     problems = _Problems(collect=True)
     try:
