@@ -15,7 +15,7 @@ from .expressions import And, Node, Not, Or
 from .figures import figure
 from .load import LoadedCase
 from .recommendation import Recommendation
-from .rulebook import Rule
+from .rulebook import Rule, Rulebook
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Explanation:
     recommendation: Recommendation
     lines: list[LineExplanation]
     parameters: list[dict[str, Any]]
-    rulebook_rule: Any = None  # looks a rule up by id, for saying which rule outweighed this one
+    rulebook: Rulebook | None = None  # for naming the rule that outweighed this one
 
     def to_dict(self) -> dict[str, Any]:
         r = self.rule
@@ -136,7 +136,7 @@ def explain(decider: Any, loaded: LoadedCase, rule_id: str) -> Explanation:
         params.append(
             {"name": f"param.{name}", "value": p.value, "shown": figure(p.value, p.unit), "since": p.since.isoformat(), "source": p.source}
         )
-    return Explanation(rule, rec, lines, params, rulebook.rule)
+    return Explanation(rule, rec, lines, params, rulebook)
 
 
 def _lines(view: ClauseView, indent: str) -> list[str]:
@@ -167,7 +167,7 @@ def _outcome(e: Explanation, le: LineExplanation) -> str:
         return f"the line's verdict: {le.verdict}, decided by this rule (weight {r.spec.weight})"
     if le.decided_by is None:
         return f"the line's verdict: {le.verdict}: rules of equal weight disagreed, so the line is referred"
-    winner = e.rulebook_rule(le.decided_by)
+    winner = e.rulebook.rule(le.decided_by)
     return (
         f"the line's verdict: {le.verdict}: this rule's {verdict} (weight {r.spec.weight}) was outweighed by "
         f"{winner.id} ({winner.spec.then.verdict}, weight {winner.spec.weight})"
