@@ -68,7 +68,7 @@ class GoAlone(_Model):
 
     annual_running_cost: Estimate = Field(description="Running cost per year for the whole service line, in pounds.")
     one_off_costs: Estimate = Field(
-        default=0.0, description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0."
+        default=0.0, validate_default=True, description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0."
     )
     procurement_months: Estimate = Field(
         description="Months from the decision until the service could start; a standalone procurement is typically 9 to 18."
@@ -117,7 +117,7 @@ class Offer(_Model):
     pool_seats: int = Field(
         default=0, ge=0, description="Seats already in the pool before this organisation joins."
     )
-    onboarding_cost: Estimate = Field(default=0.0, description="One-off cost of joining, in pounds, spent in year 0.")
+    onboarding_cost: Estimate = Field(default=0.0, validate_default=True, description="One-off cost of joining, in pounds, spent in year 0.")
     procurement_months: Estimate = Field(
         description="Months from the decision until the service could start; a framework call-off is typically about 4."
     )

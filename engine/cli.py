@@ -1,6 +1,8 @@
 """The `joinup` command: parse arguments, call the Python API, print. Nothing else."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import sys
 from pathlib import Path
@@ -8,7 +10,8 @@ from typing import Optional
 
 import typer
 
-from . import api, load
+from . import api, check, coverage, explain, impact, load, ruledoc, ruletests
+from .rulebook import load_rulebook
 from .errors import JoinupError
 from .schema import case_schema_text
 from .summary import summary_text
@@ -20,7 +23,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+rules_app = typer.Typer(
+    help="For the policy team: check, test, cover, compare and publish the rulebook.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(rules_app, name="rules")
+
 EXIT_BAD_INPUT = 2
+EXIT_PROBLEMS = 1
 
 
 def fail(error: JoinupError) -> None:
@@ -89,6 +100,121 @@ def schema(
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(output)
         typer.echo(f"wrote {output}")
+
+    _guarded(run)
+
+
+RulesDirArgument = typer.Argument(None, help="Rulebook folder (default: the shipped rulebook).")
+
+
+def _rules_dir(directory: Optional[Path]) -> Path:
+    """The folder given, or the shipped rulebook (shown relative to here when it is below)."""
+    if directory is not None:
+        return directory
+    folder = api.default_rules_dir()
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
+
+
+@rules_app.command("check")
+def rules_check(
+    directory: Optional[Path] = RulesDirArgument,
+    as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
+) -> None:
+    """Check every rule file and the parameters; one line per problem. Exit 1 on errors."""
+
+    def run() -> None:
+        result = check.check_rulebook(_rules_dir(directory))
+        typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else check.problems_text(result))
+        if not result.ok:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@rules_app.command("test")
+def rules_test(
+    directory: Optional[Path] = RulesDirArgument,
+    with_coverage: bool = typer.Option(False, "--coverage", help="Also list rules no test fires and clauses not tried both ways."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results (and coverage) as JSON."),
+    match: Optional[str] = typer.Option(None, "-k", "--match", help="Run only tests whose 'file::name' contains this text."),
+) -> None:
+    """Run the rulebook's YAML rule tests (tests/*.yaml beside the rules). Exit 1 on a failure."""
+
+    def run() -> None:
+        folder = _rules_dir(directory)
+        decider = api.Decider(folder)
+        result = ruletests.run_all(folder, decider, match)
+        cov = coverage.measure_coverage(decider.rulebook, result.outcomes) if with_coverage else None
+        if as_json:
+            data = result.to_dict() | ({"coverage": cov.to_dict()} if cov else {})
+            typer.echo(json.dumps(data, indent=2))
+        else:
+            typer.echo(result.text())
+            if cov:
+                typer.echo(cov.text())
+        if not result.ok:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@rules_app.command("impact")
+def rules_impact(
+    base: str = typer.Option(..., "--base", help="The old rulebook: a folder, or a git revision (e.g. HEAD, main, a tag)."),
+    directory: Optional[Path] = RulesDirArgument,
+    cases: Path = typer.Option(Path("cases"), "--cases", help="Folder of case files to decide under both."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Decide every case under the old and the new rulebook and list each verdict that flips. Exit 1 on a flip."""
+
+    def run() -> None:
+        new = _rules_dir(directory)
+        with impact.base_rulebook(base, new) as old:
+            result = impact.impact(old, new, cases)
+            result.base = base
+        typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else impact.impact_text(result))
+        if result.changed:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _guarded(run)
+
+
+@rules_app.command("doc")
+def rules_doc(
+    directory: Optional[Path] = RulesDirArgument,
+    output: Path = typer.Option(Path("rulebook.html"), "-o", "--output", help="Where to write it: a .html or .pdf file."),
+    on: Optional[datetime.datetime] = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="Show the parameter values in force on this date (default: today); also the document's date."
+    ),
+) -> None:
+    """Write the rulebook as a readable document (HTML or PDF), generated from the rules."""
+
+    def run() -> None:
+        rulebook = load_rulebook(_rules_dir(directory))
+        day = on.date() if on else datetime.date.today()
+        written = ruledoc.write_document(rulebook, api.default_templates_dir(), output, day)
+        typer.echo(f"wrote {written}")
+
+    _guarded(run)
+
+
+@app.command("explain")
+def explain_rule(
+    case: Path = typer.Argument(..., help="Case file (YAML or JSON)."),
+    rule_id: str = typer.Argument(..., help="The rule's id, e.g. urgency.only-offer-in-time."),
+    rules: Optional[Path] = RulesOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON."),
+) -> None:
+    """Why a rule fired or did not on a case, clause by clause, with the values and parameters it saw."""
+
+    def run() -> None:
+        decider = api.Decider(_rules_dir(rules))
+        loaded = load.load_case(case)
+        result = explain.explain(decider, loaded, rule_id)
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else explain.explanation_text(result), nl=False)
 
     _guarded(run)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .case import Case
 from .documents import line_of, parse_text, validate
-from .errors import CaseFileError
+from .errors import CaseFileError, JoinupError
 
 MAX_BYTES = 5_000_000
 
@@ -45,12 +46,17 @@ def parse_case(data: bytes, path: str = "<case>") -> LoadedCase:
             line=1,
             hint="see cases/new-department.yaml for the shape",
         )
-    case = validate(Case, document, path, CaseFileError)
+    return LoadedCase(case_from_document(document, path), path, data)
+
+
+def case_from_document(document: Any, path: str = "<case>", error: type[JoinupError] = CaseFileError) -> Case:
+    """Validate a parsed case document (line numbers kept); raise `error` naming the line and field."""
+    case = validate(Case, document, path, error)
     for loc, message in case.problems():
         line, column = line_of(document, loc)
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-        raise CaseFileError(message, file=path, line=line, column=column, field=field)
-    return LoadedCase(case, path, data)
+        raise error(message, file=path, line=line, column=column, field=field)
+    return case
 
 
 def load_case(path: Path | str) -> LoadedCase:

@@ -16,6 +16,8 @@ from .parameters import InForce
 from .quantities import Range
 
 DAYS_PER_MONTH = 365.25 / 12
+# The parameters measuring reads (beside those the rules read): every rulebook must define them.
+PARAMETERS = ("discount_rate", "optimism_bias_capital_cost", "optimism_bias_operating_cost", "optimism_bias_duration")
 
 
 def _f(description: str, unit: str | None = None, **kw: Any) -> Any:

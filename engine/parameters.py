@@ -63,6 +63,14 @@ class ParameterFile(RootModel[dict[str, Parameter]]):
     """A parameters file: names mapped to parameters."""
 
 
+def _lines(document: Any, parsed: dict[str, Parameter]) -> tuple[dict[str, int | None], dict[str, list[int | None]]]:
+    lines = {name: line_of(document, (name,))[0] for name in parsed}
+    value_lines = {
+        name: [line_of(document, (name, "values", i))[0] for i in range(len(p.values))] for name, p in parsed.items()
+    }
+    return lines, value_lines
+
+
 class InForce(BaseModel):
     """A parameter's value as used for one case."""
 
@@ -79,10 +87,17 @@ class InForce(BaseModel):
 class Parameters:
     """Every parameter of a rulebook, with where each was defined."""
 
-    def __init__(self, parameters: dict[str, Parameter], file: str, lines: dict[str, int | None]):
+    def __init__(
+        self,
+        parameters: dict[str, Parameter],
+        file: str,
+        lines: dict[str, int | None],
+        value_lines: dict[str, list[int | None]] | None = None,
+    ):
         self.by_name = parameters
         self.file = file
         self.lines = lines
+        self.value_lines = value_lines or {}
         self._in_force: dict[dt.date, dict[str, InForce]] = {}
 
     @classmethod
@@ -95,8 +110,33 @@ class Parameters:
         if not isinstance(document, dict):
             raise ParameterError("must be a mapping of parameter names to parameters", file=str(path), line=1)
         parsed = validate(ParameterFile, document, str(path), ParameterError).root
-        lines = {name: line_of(document, (name,))[0] for name in parsed}
-        return cls(parsed, str(path), lines)
+        return cls(parsed, str(path), *_lines(document, parsed))
+
+    @classmethod
+    def load_collecting(cls, path: Path) -> tuple["Parameters", list[ParameterError]]:
+        """Read a parameters file, keeping every valid parameter and a located error for each bad one."""
+        try:
+            text = read_text(path, ParameterError)
+            document = parse_text(text, str(path), ParameterError)
+        except ParameterError as exc:
+            return cls({}, str(path), {}), [exc]
+        if document is None:
+            document = {}
+        if not isinstance(document, dict):
+            error = ParameterError("must be a mapping of parameter names to parameters", file=str(path), line=1)
+            return cls({}, str(path), {}), [error]
+        parsed: dict[str, Parameter] = {}
+        errors: list[ParameterError] = []
+        for name, item in document.items():
+            try:
+                parsed[name] = validate(Parameter, item, str(path), ParameterError)
+            except ParameterError as exc:
+                field = f"{name}.{exc.field}" if exc.field else str(name)
+                errors.append(
+                    ParameterError(exc.message, file=str(path), line=exc.line or line_of(document, (name,))[0],
+                                   column=exc.column, field=field, hint=exc.hint)
+                )
+        return cls(parsed, str(path), *_lines(document, parsed)), errors
 
     def __contains__(self, name: str) -> bool:
         return name in self.by_name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from . import compile as compiler
 from . import expressions, typecheck
 from .documents import line_of, parse_text, read_text, validate
-from .errors import RuleError, did_you_mean
+from .errors import JoinupError, RuleError, did_you_mean
 from .names import Catalogue, Name
 from .parameters import Parameters
 
@@ -83,6 +84,7 @@ class Rule:
     placeholders: list[str]
     compiled: dict[str, Any] = field(default_factory=dict)
     layer: int = 0
+    locate: Callable[[expressions.Pos], tuple[int | None, int | None]] | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -92,6 +94,12 @@ class Rule:
     def concludes(self) -> dict[str, str]:
         """What the rule concludes, as given: finding, verdict, condition, risk."""
         return {k: v for k, v in self.spec.then.model_dump().items() if v}
+
+    def position(self, pos: expressions.Pos) -> tuple[int | None, int | None]:
+        """The rule file's line and column of a position inside this rule's condition."""
+        if self.locate is None:
+            return self.line, None
+        return self.locate(pos)
 
 
 @dataclass
@@ -143,87 +151,164 @@ def _where_in_text(text: str, document: Any, loc: tuple, pos: expressions.Pos) -
     value = container[loc[-1]]
     vline, vcol = container.lc.value(loc[-1])
     lines = text.splitlines()
-    if isinstance(value, LiteralScalarString):  # `|`: lines kept as written
+    if isinstance(value, LiteralScalarString):
         target = vline + 1 + pos.line
         raw = lines[target - 1] if 0 < target <= len(lines) else ""
         return target, len(raw) - len(raw.lstrip()) + pos.column
-    if isinstance(value, FoldedScalarString):  # `>`: lines folded into one, joined by spaces
-        offset = pos.column - 1
-        for target in range(vline + 1, len(lines)):
-            content = lines[target].strip()
-            if offset <= len(content):
-                return target + 1, len(lines[target]) - len(lines[target].lstrip()) + offset + 1
-            offset -= len(content) + 1
-        return vline + 1, None
     raw = lines[vline] if vline < len(lines) else ""
     quoted = raw[vcol : vcol + 1] in ("'", '"')
-    if pos.line == 1:
-        return vline + 1, vcol + pos.column + (1 if quoted else 0)
-    return vline + pos.line, pos.column
+    if isinstance(value, FoldedScalarString):
+        segments = []  # (0-based line, 1-based column where its text starts, length); None for a blank line
+    else:
+        start = vcol + (1 if quoted else 0)
+        segments = [(vline, start + 1, len(raw) - start)]
+    key_indent = len(raw) - len(raw.lstrip())
+    for i in range(vline + 1, len(lines)):
+        body = lines[i]
+        indent = len(body) - len(body.lstrip())
+        if body.strip() and indent <= key_indent:
+            break
+        segments.append((i, indent + 1, len(body.strip())) if body.strip() else None)
+    # Folding joins the lines of a paragraph with one space; a blank line starts a new line.
+    fold_line, offset = 1, 1
+    for seg in segments:
+        if seg is None:
+            fold_line, offset = fold_line + 1, 1
+            continue
+        i, start, length = seg
+        if fold_line == pos.line and offset <= pos.column <= offset + length:
+            return i + 1, start + pos.column - offset
+        offset += length + 1
+    return vline + 1, vcol + pos.column + (1 if quoted else 0)
+
+
+class _Problems:
+    """Where loading problems go: raised at once (load_rulebook) or collected (check)."""
+
+    def __init__(self, collect: bool):
+        self.collect = collect
+        self.errors: list[JoinupError] = []
+
+    def add(self, error: JoinupError) -> None:
+        if not self.collect:
+            raise error
+        self.errors.append(error)
 
 
 def load_rulebook(directory: Path | str) -> Rulebook:
-    """Load, check and order every rule in a rulebook folder."""
-    directory = Path(directory)
+    """Load, check and order every rule in a rulebook folder; the first problem is raised."""
+    rulebook = _load(Path(directory), _Problems(collect=False))
+    assert rulebook is not None
+    return rulebook
+
+
+def load_rulebook_collecting(directory: Path | str) -> tuple[Rulebook | None, list[JoinupError]]:
+    """Load what can be loaded of a rulebook folder, and every problem found on the way.
+
+    The same steps as `load_rulebook`, but a rule with a problem is left out and loading
+    goes on, so `joinup rules check` reports every problem in one run. The rulebook is
+    None when nothing usable could be loaded (no such folder, or no rule files in it).
+    """
+    problems = _Problems(collect=True)
+    try:
+        rulebook = _load(Path(directory), problems)
+    except JoinupError as exc:  # a problem that stops loading altogether
+        problems.errors.append(exc)
+        rulebook = None
+    return rulebook, problems.errors
+
+
+def _load(directory: Path, problems: _Problems) -> Rulebook | None:
     if not directory.is_dir():
         raise RuleError("no such rulebook folder", file=str(directory), hint="give the folder holding the rule files")
     params_path = directory / PARAMETERS_FILE
-    parameters = Parameters.load(params_path)
-    files = {PARAMETERS_FILE: params_path.read_bytes()}
+    if problems.collect:
+        parameters, errors = Parameters.load_collecting(params_path)
+        problems.errors.extend(errors)
+    else:
+        parameters = Parameters.load(params_path)
+    files = {PARAMETERS_FILE: params_path.read_bytes()} if params_path.is_file() else {}
 
     specs: list[tuple[RuleSpec, str, str, Any, int]] = []
     paths = rule_files(directory)
     if not paths:
         raise RuleError("holds no rule files (*.yaml)", file=str(directory))
     for path in paths:
-        text = read_text(path, RuleError)
-        files[path.name] = path.read_bytes()
-        document = parse_text(text, str(path), RuleError)
-        parsed = validate(RuleFile, document, str(path), RuleError)
-        for i, spec in enumerate(parsed.rules):
+        try:
+            text = read_text(path, RuleError)
+            files[path.name] = path.read_bytes()
+            document = parse_text(text, str(path), RuleError)
+        except RuleError as exc:
+            problems.add(exc)
+            continue
+        for i, spec in _rule_specs(document, str(path), problems):
             specs.append((spec, str(path), text, document, i))
 
     ids: dict[str, str] = {}
     findings: dict[str, str] = {}
+    good: list[tuple[RuleSpec, str, str, Any, int]] = []
     for spec, path, text, document, i in specs:
         line = line_of(document, ("rules", i, "id"))[0]
+        ok = True
         for rid in [spec.id, *spec.replaces]:
             if rid in ids:
-                raise RuleError(f"the id '{rid}' is used twice; first at {ids[rid]}", file=path, line=line, field="id")
-            ids[rid] = f"{path}:{line}"
+                problems.add(
+                    RuleError(f"the id '{rid}' is used twice; first at {ids[rid]}", file=path, line=line, field="id")
+                )
+                ok = False
+            ids.setdefault(rid, f"{path}:{line}")
         if spec.then.finding in RESERVED:
-            raise RuleError(
-                f"'{spec.then.finding}' is reserved and cannot name a finding",
-                file=path,
-                line=line_of(document, ("rules", i, "then", "finding"))[0],
-                field="then.finding",
+            problems.add(
+                RuleError(
+                    f"'{spec.then.finding}' is reserved and cannot name a finding",
+                    file=path,
+                    line=line_of(document, ("rules", i, "then", "finding"))[0],
+                    field="then.finding",
+                )
             )
+            continue
         if spec.then.finding:
             findings.setdefault(spec.then.finding, spec.title)
-    for spec, path, text, document, i in specs:
         if not any((spec.then.finding, spec.then.verdict, spec.then.condition, spec.then.risk)):
-            raise RuleError(
-                "concludes nothing",
-                file=path,
-                line=line_of(document, ("rules", i, "then"))[0],
-                field="then",
-                hint="give a finding, a verdict, a condition or a risk",
+            problems.add(
+                RuleError(
+                    "concludes nothing",
+                    file=path,
+                    line=line_of(document, ("rules", i, "then"))[0],
+                    field="then",
+                    hint="give a finding, a verdict, a condition or a risk",
+                )
             )
+            ok = False
         if spec.then.verdict and not spec.weight:
-            raise RuleError(
-                "a rule that gives a verdict needs a weight above 0",
-                file=path,
-                line=line_of(document, ("rules", i, "id"))[0],
-                field="weight",
+            problems.add(
+                RuleError(
+                    "a rule that gives a verdict needs a weight above 0",
+                    file=path,
+                    line=line_of(document, ("rules", i, "id"))[0],
+                    field="weight",
+                )
             )
+            ok = False
+        if ok:
+            good.append((spec, path, text, document, i))
 
     catalogue = Catalogue(parameters, findings)
     for finding in findings:
         if "." not in finding and any(p.startswith(finding + ".") for p in catalogue.paths()):
-            raise RuleError(f"the finding '{finding}' would hide the names under {finding}.", file=str(directory))
+            problems.add(RuleError(f"the finding '{finding}' would hide the names under {finding}.", file=str(directory)))
 
-    rules = [_load_rule(spec, path, text, document, i, catalogue) for spec, path, text, document, i in specs]
-    layers = _layer(rules, catalogue)
+    rules = []
+    for spec, path, text, document, i in good:
+        try:
+            rules.append(_load_rule(spec, path, text, document, i, catalogue))
+        except RuleError as exc:
+            problems.add(exc)
+    try:
+        layers = _layer(rules, catalogue)
+    except RuleError as exc:
+        problems.add(exc)  # collecting: the rulebook is for analysis only, not for deciding
+        layers = [list(range(len(rules)))]
     for r in rules:
         r.compiled = compiler.compile_condition(r.condition, catalogue)
 
@@ -231,6 +316,40 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name] + b"\0")
     return Rulebook(directory, rules, parameters, catalogue, layers, digest.hexdigest(), files)
+
+
+def _rule_specs(document: Any, path: str, problems: _Problems) -> list[tuple[int, RuleSpec]]:
+    """The valid rules of a rule file, by position; when collecting, each bad rule is its own problem."""
+    try:
+        parsed = validate(RuleFile, document, path, RuleError)
+        return list(enumerate(parsed.rules))
+    except RuleError as exc:
+        if not problems.collect:
+            raise
+        first = exc
+    rules = document.get("rules") if isinstance(document, dict) else None
+    if not isinstance(rules, list):
+        problems.add(first)
+        return []
+    for key in document:
+        if key not in RuleFile.model_fields:
+            line, column = line_of(document, (key,))
+            problems.add(
+                RuleError("is not a field here", file=path, line=line, column=column, field=str(key),
+                          hint=did_you_mean(str(key), list(RuleFile.model_fields)))
+            )
+    specs = []
+    for i, item in enumerate(rules):
+        try:
+            specs.append((i, validate(RuleSpec, item, path, RuleError)))
+        except RuleError as exc:
+            rid = item.get("id") if isinstance(item, dict) else None
+            where = f"rules[{i}]" + (f" ({rid})" if rid else "")
+            problems.add(
+                RuleError(exc.message, file=path, line=exc.line, column=exc.column,
+                          field=f"{where}.{exc.field}" if exc.field else where, hint=exc.hint)
+            )
+    return specs
 
 
 def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, catalogue: Catalogue) -> Rule:
@@ -263,7 +382,9 @@ def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, cata
                     )
                 if ph not in placeholders:
                     placeholders.append(ph)
-    return Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders)
+    rule = Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders)
+    rule.locate = lambda pos: _where_in_text(text, document, ("rules", i, "when"), pos)
+    return rule
 
 
 def _layer(rules: list[Rule], catalogue: Catalogue) -> list[list[int]]:
@@ -288,7 +409,7 @@ def _layer(rules: list[Rule], catalogue: Catalogue) -> list[list[int]]:
         level = 0
         for n in rules[i].names:
             if catalogue.is_finding(n.path):
-                for j in producers[n.path]:
+                for j in producers.get(n.path, []):
                     level = max(level, visit(j, path + [i]) + 1)
         depth[i] = level
         return level

@@ -1,0 +1,350 @@
+"""Can a condition ever hold? Can two conditions hold together? Reasoning for `joinup rules check`.
+
+A condition is rewritten as the compiler sees it (negation pushed down to the tests, a
+test on an unknown figure never holding), findings are replaced by the conditions of the
+rules that conclude them, and parameters by their values in force. The result, in
+disjunctive normal form, is a list of alternatives, each a list of tests that must all
+hold. An alternative is impossible when its tests contradict each other:
+
+- bounds on one name that leave no interval (`org.seats > 5000 and org.seats < 1000`),
+- two values for one text or true-or-false name (`kind == "email" and kind == "hosting"`),
+- a name compared with another both ways (`a > b and a <= b`), or against its bounds,
+- a name required known and unknown.
+
+This is sound in one direction only: what it calls impossible is impossible; what it
+cannot refute (arithmetic between names, say) it takes as possible.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .expressions import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from .rulebook import Rule, Rulebook
+
+MAX_ALTERNATIVES = 4096
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_NON_NEGATIVE_UNITS = frozenset({"count", "seats"})
+
+
+class TooLarge(Exception):
+    """The condition expands to too many alternatives to reason about."""
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One test: `name op value` (value a constant), `name op other` (two names), known, unknown, or opaque."""
+
+    kind: str  # bound | relation | known | unknown | opaque | true | false
+    name: str = ""
+    op: str = ""
+    value: Any = None
+    other: str = ""
+    names: tuple[str, ...] = ()
+    origin: Node | None = None  # the clause of the rule being checked that it comes from
+
+
+TRUE = Atom("true")
+FALSE = Atom("false")
+DNF = list[list[Atom]]
+
+
+def product(parts: list[DNF]) -> DNF:
+    result: DNF = [[]]
+    for part in parts:
+        result = [a + b for a in result for b in part]
+        if len(result) > MAX_ALTERNATIVES:
+            raise TooLarge
+    return result
+
+
+def _const(node: Node, params: dict[str, float]) -> Any:
+    """A node's constant value (literals and parameters), or None if it reads a figure of the case."""
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Ref):
+        if node.path.startswith("param.") and node.path[6:] in params:
+            return params[node.path[6:]]
+        return None
+    if isinstance(node, Neg):
+        v = _const(node.operand, params)
+        return None if v is None else -v
+    if isinstance(node, Arith):
+        left, right = _const(node.left, params), _const(node.right, params)
+        if left is None or right is None or (node.op == "/" and right == 0):
+            return None
+        return {"+": left + right, "-": left - right, "*": left * right, "/": left / right if right else 0}[node.op]
+    return None
+
+
+class Expander:
+    """Turns a rule's condition into alternatives of tests, under one set of parameter values."""
+
+    def __init__(self, rulebook: Rulebook, params: dict[str, float]):
+        self.rulebook = rulebook
+        self.params = params
+        self.producers: dict[str, list[Rule]] = {}
+        for r in rulebook.rules:
+            if r.spec.then.finding:
+                self.producers.setdefault(r.spec.then.finding, []).append(r)
+
+    def matches(self, node: Node, negate: bool = False, origin: Node | None = None, depth: int = 0) -> DNF:
+        """The alternatives under which the compiled condition (negated if `negate`) matches."""
+        if depth > 20:
+            raise TooLarge
+        here = origin
+        if isinstance(node, Not):
+            return self.matches(node.operand, not negate, origin, depth)
+        if isinstance(node, (And, Or)):
+            parts = [self.matches(item, negate, origin, depth) for item in node.items]
+            if isinstance(node, And) != negate:
+                return product(parts)
+            return [alt for part in parts for alt in part]
+        if isinstance(node, Literal):
+            return [[TRUE if bool(node.value) != negate else FALSE]]
+        if isinstance(node, Ref) and self.rulebook.catalogue.is_finding(node.path):
+            where = here or node
+            fired = [alt for r in self.producers.get(node.path, []) for alt in self.matches(r.condition, False, where, depth + 1)]
+            return not_dnf(fired, where) if negate else fired
+        where = here or node
+        if isinstance(node, Ref):
+            return [[Atom("bound", node.path, "==", not negate, origin=where)]]
+        if isinstance(node, Known):
+            known = node.known != negate
+            return [[Atom("known" if known else "unknown", node.operand.path, origin=where)]]
+        if isinstance(node, In):
+            atoms = [Atom("bound", node.operand.path, "!=" if negate else "==", c.value, origin=where) for c in node.choices]
+            return [atoms] if negate else [[a] for a in atoms]
+        if isinstance(node, Compare):
+            return [[self._compare(node, negate, where)]]
+        raise AssertionError(f"not a condition: {node!r}")
+
+    def _compare(self, node: Compare, negate: bool, where: Node) -> Atom:
+        op = _NEGATED[node.op] if negate else node.op
+        left, right = node.left, node.right
+        lc, rc = _const(left, self.params), _const(right, self.params)
+        if lc is not None and rc is not None:
+            return TRUE if _holds(lc, op, rc) else FALSE
+        if lc is not None:
+            left, right, lc, rc, op = right, left, rc, lc, _FLIPPED[op]
+        if isinstance(left, Ref) and rc is not None:
+            return Atom("bound", left.path, op, rc, origin=where)
+        if isinstance(left, Ref) and isinstance(right, Ref):
+            return Atom("relation", left.path, op, other=right.path, origin=where)
+        from .expressions import refs
+
+        names = tuple(sorted({r.path for r in refs(node) if not r.path.startswith("param.")}))
+        return Atom("opaque", names=names, origin=where)
+
+
+def _holds(a: Any, op: str, b: Any) -> bool:
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+
+
+def _not_atom(atom: Atom, origin: Node) -> list[Atom]:
+    """The alternatives (each one atom) under which an atom does not hold, unknowns included."""
+    if atom.kind == "true":
+        return [FALSE]
+    if atom.kind == "false":
+        return [TRUE]
+    if atom.kind == "known":
+        return [Atom("unknown", atom.name, origin=origin)]
+    if atom.kind == "unknown":
+        return [Atom("known", atom.name, origin=origin)]
+    if atom.kind == "bound":
+        return [Atom("unknown", atom.name, origin=origin), Atom("bound", atom.name, _NEGATED[atom.op], atom.value, origin=origin)]
+    if atom.kind == "relation":
+        return [
+            Atom("unknown", atom.name, origin=origin),
+            Atom("unknown", atom.other, origin=origin),
+            Atom("relation", atom.name, _NEGATED[atom.op], other=atom.other, origin=origin),
+        ]
+    return [Atom("opaque", names=(), origin=origin)]
+
+
+def not_dnf(dnf: DNF, origin: Node) -> DNF:
+    """The classical negation of alternatives: a finding that did not fire."""
+    parts = [[[alt] for atom in conj for alt in _not_atom(atom, origin)] for conj in dnf]
+    return product(parts) if parts else [[TRUE]]
+
+
+def possible(atoms: list[Atom], units: dict[str, str | None]) -> bool:
+    """Whether the tests of one alternative can all hold at once."""
+    known: set[str] = set()
+    unknown: set[str] = set()
+    low: dict[str, tuple[float, bool]] = {}  # name -> (bound, strict)
+    high: dict[str, tuple[float, bool]] = {}
+    equal: dict[str, Any] = {}
+    differ: dict[str, set[Any]] = {}
+    relations: list[Atom] = []
+    for a in atoms:
+        if a.kind == "false":
+            return False
+        if a.kind == "true":
+            continue
+        if a.kind == "unknown":
+            unknown.add(a.name)
+            continue
+        if a.kind == "opaque":
+            known.update(a.names)
+            continue
+        known.add(a.name)
+        if a.kind == "relation":
+            known.add(a.other)
+            relations.append(a)
+        if a.kind != "bound":
+            continue
+        v = a.value
+        if a.op == "==":
+            if a.name in equal and equal[a.name] != v:
+                return False
+            equal[a.name] = v
+        elif a.op == "!=":
+            differ.setdefault(a.name, set()).add(v)
+        elif a.op in (">", ">="):
+            _tighten(low, a.name, float(v), a.op == ">", lower=True)
+        else:
+            _tighten(high, a.name, float(v), a.op == "<", lower=False)
+    if known & unknown:
+        return False
+    # A range-valued figure's ends bound its likely value: x.low <= x <= x.high.
+    for name in list(known):
+        for end, op in ((".low", "<="), (".high", ">=")):
+            if name.endswith(end) and name[: -len(end)] in units:
+                relations.append(Atom("relation", name, op, other=name[: -len(end)]))
+    for name, unit in units.items():
+        if unit in _NON_NEGATIVE_UNITS and name in known:
+            _tighten(low, name, 0.0, False, lower=True)
+    for name, v in equal.items():
+        if v in differ.get(name, set()):
+            return False
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if not _inside(float(v), low.get(name), high.get(name)):
+                return False
+    for name in set(low) & set(high):
+        (lo, lo_strict), (hi, hi_strict) = low[name], high[name]
+        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+            return False
+        if lo == hi and lo in differ.get(name, set()):
+            return False
+    return _relations_possible(relations, low, high, equal)
+
+
+def _tighten(bounds: dict[str, tuple[float, bool]], name: str, v: float, strict: bool, lower: bool) -> None:
+    if name not in bounds:
+        bounds[name] = (v, strict)
+        return
+    old, old_strict = bounds[name]
+    if (v > old if lower else v < old) or (v == old and strict):
+        bounds[name] = (v, strict or (v == old and old_strict))
+
+
+def _inside(v: float, lo: tuple[float, bool] | None, hi: tuple[float, bool] | None) -> bool:
+    if lo and (v < lo[0] or (v == lo[0] and lo[1])):
+        return False
+    if hi and (v > hi[0] or (v == hi[0] and hi[1])):
+        return False
+    return True
+
+
+def _propagate(relations: list[Atom], low: dict, high: dict) -> bool:
+    """Carry bounds along `a < b`-style relations (a's lower bound lifts b's, b's upper caps a's)."""
+    for _ in range(len(relations) + 1):
+        changed = False
+        for r in relations:
+            pairs = {"<": [(r.name, r.other)], "<=": [(r.name, r.other)], ">": [(r.other, r.name)], ">=": [(r.other, r.name)],
+                     "==": [(r.name, r.other), (r.other, r.name)]}.get(r.op, [])
+            for small, big in pairs:
+                strict = r.op in ("<", ">")
+                if small in low:
+                    v, s = low[small]
+                    before = low.get(big)
+                    _tighten(low, big, v, s or strict, lower=True)
+                    changed |= low.get(big) != before
+                if big in high:
+                    v, s = high[big]
+                    before = high.get(small)
+                    _tighten(high, small, v, s or strict, lower=False)
+                    changed |= high.get(small) != before
+        if not changed:
+            break
+    for name in set(low) & set(high):
+        (lo, lo_strict), (hi, hi_strict) = low[name], high[name]
+        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+            return False
+    return True
+
+
+def _relations_possible(relations: list[Atom], low: dict, high: dict, equal: dict) -> bool:
+    low, high = dict(low), dict(high)
+    if not _propagate(relations, low, high):
+        return False
+    signs: dict[tuple[str, str], set[str]] = {}
+    for r in relations:
+        a, b, op = r.name, r.other, r.op
+        if a > b:
+            a, b, op = b, a, _FLIPPED[op]
+        allowed = {"<": {"<"}, "<=": {"<", "="}, ">": {">"}, ">=": {">", "="}, "==": {"="}, "!=": {"<", ">"}}[op]
+        # Bounds on the two names rule some signs out.
+        lo_a, hi_a = _range(a, low, high, equal)
+        lo_b, hi_b = _range(b, low, high, equal)
+        if lo_a >= hi_b:
+            allowed -= {"<"}
+        if hi_a <= lo_b:
+            allowed -= {">"}
+        if hi_a < lo_b or lo_a > hi_b:
+            allowed -= {"="}
+        signs[(a, b)] = signs.get((a, b), {"<", "=", ">"}) & allowed
+        if not signs[(a, b)]:
+            return False
+    return True
+
+
+def _range(name: str, low: dict, high: dict, equal: dict) -> tuple[float, float]:
+    v = equal.get(name)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v), float(v)
+    return (low[name][0] if name in low else -math.inf), (high[name][0] if name in high else math.inf)
+
+
+def any_possible(dnf: DNF, units: dict[str, str | None]) -> bool:
+    return any(possible(alt, units) for alt in dnf)
+
+
+def core(atoms: list[Atom], units: dict[str, str | None]) -> list[Atom]:
+    """A smallest-by-deletion set of tests that already contradict each other."""
+    kept = list(atoms)
+    for a in list(kept):
+        trial = [x for x in kept if x is not a]
+        if not possible(trial, units):
+            kept = trial
+    return kept
+
+
+def parameter_periods(rulebook: Rulebook) -> list[tuple[dt.date, dict[str, float]]]:
+    """Each date a parameter value takes effect, with every value in force from then."""
+    params = rulebook.parameters.by_name.values()
+    # Cases can be decided only once every parameter has a value.
+    start = max((min(v.from_ for v in p.values) for p in params), default=dt.date.min)
+    dates = sorted({v.from_ for p in params for v in p.values if v.from_ >= start}) or [start]
+    periods = []
+    for day in dates:
+        values = {}
+        for name, p in rulebook.parameters.by_name.items():
+            v = p.in_force(day)
+            if v is not None:
+                values[name] = float(v.value)
+        periods.append((day, values))
+    return periods
+
+
+def units_of(rulebook: Rulebook) -> dict[str, str | None]:
+    return {path: n.unit for path, n in rulebook.catalogue.by_path.items()}
+
+
+def pairs(items: list[Any]) -> list[tuple[Any, Any]]:
+    return list(itertools.combinations(items, 2))

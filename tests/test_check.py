@@ -1,0 +1,187 @@
+"""`joinup rules check` as an API (engine/check.py): every defect, at its line."""
+from pathlib import Path
+
+import pytest
+
+from engine.check import check_rulebook
+from engine.rulebook import load_rulebook, load_rulebook_collecting
+from engine.errors import RuleError
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "fixtures" / "broken-rules"
+
+
+@pytest.fixture(scope="module")
+def broken():
+    return check_rulebook(BROKEN)
+
+
+def found(result, file: str, code: str) -> list:
+    return [p for p in result.problems if Path(p.file or "").name == file and p.code == code]
+
+
+def test_check_when_the_shipped_rulebook_is_checked():
+    """The shipped rulebook has no errors and no warnings."""
+    result = check_rulebook(ROOT / "rules")
+    assert result.problems == [], "\n".join(map(str, result.problems))
+    assert result.ok
+
+
+def test_check_when_a_name_is_unknown(broken):
+    """An unknown name is reported at its line and column, with the closest names."""
+    (p,) = [p for p in found(broken, "defects.yaml", "rules") if "unknown name" in p.message]
+    assert (p.line, p.column, p.severity) == (7, 11, "error")
+    assert "did you mean 'org.seats'" in p.hint
+
+
+def test_check_when_a_condition_cannot_be_parsed(broken):
+    """A syntax error points at the unexpected token."""
+    (p,) = [p for p in found(broken, "defects.yaml", "rules") if "unexpected" in p.message]
+    assert (p.line, p.column) == (15, 23)
+
+
+def test_check_when_types_do_not_match(broken):
+    """Pounds compared with a percentage is reported on the continuation line where it is written."""
+    (p,) = [p for p in found(broken, "defects.yaml", "rules") if "compares" in p.message]
+    assert (p.line, p.column) == (25, 11)
+    assert "pounds per seat with percent" in p.message
+
+
+def test_check_when_a_rule_can_never_fire(broken):
+    """Contradictory bounds on one name are reported at the clause that closes the contradiction."""
+    (p,) = found(broken, "defects.yaml", "never-fires")
+    assert (p.line, p.column, p.rule) == (33, 32, "broken.contradiction")
+    assert "'org.seats > 5000' and 'org.seats < 1000'" in p.message
+
+
+def test_check_when_a_rule_has_no_title(broken):
+    """A rule without a title is an error at the rule."""
+    (p,) = [p for p in found(broken, "defects.yaml", "rules") if "title" in (p.rule or "")]
+    assert p.line == 38
+    assert p.message == "is required but missing"
+
+
+def test_check_when_two_rules_of_equal_weight_can_conflict(broken):
+    """Rules of the same weight that can fire together with different verdicts are an error at the second."""
+    (p,) = found(broken, "conflicts.yaml", "conflict")
+    assert (p.line, p.rule) == (12, "conflict.worse-quality-goes-alone")
+    assert "conflict.small-joins" in p.message
+
+
+def test_check_when_a_parameter_value_has_no_source(broken):
+    """A dated value with no source is an error at that value."""
+    (p,) = found(broken, "parameters.yaml", "no-source")
+    assert (p.line, p.rule, p.severity) == (42, "small_organisation_seats", "error")
+
+
+def test_check_when_a_parameter_is_never_used(broken):
+    """A parameter nothing reads is a warning, not an error."""
+    p, _ = found(broken, "parameters.yaml", "unused-parameter")
+    assert (p.line, p.rule, p.severity) == (45, "never_used", "warning")
+
+
+def test_check_when_a_parameter_has_two_values_from_one_date(broken):
+    """Two values taking effect on the same day are an error at the second."""
+    (p,) = found(broken, "parameters.yaml", "same-date")
+    assert (p.line, p.rule) == (60, "large_organisation_seats")
+
+
+def test_check_when_a_rule_test_names_an_unknown_rule(broken):
+    """The rule tests beside the rules are checked too, at the line of the bad id."""
+    (p,) = [p for p in broken.problems if p.code == "rule-tests"]
+    assert (Path(p.file).parent.name, p.line, p.column) == ("tests", 4, 11)
+    assert "did you mean 'conflict.small-joins'?" in p.hint
+
+
+def test_check_when_the_rulebook_is_broken_counts_every_defect(broken):
+    """Every defect is reported in one run, and nothing else."""
+    assert len(broken.errors) == 9
+    assert len(broken.warnings) == 2
+    assert not broken.ok
+
+
+def test_check_when_rules_are_exclusive_by_a_finding():
+    """A rule and its opposite (a finding and its negation) are not a conflict."""
+    result = check_rulebook(ROOT / "rules")
+    assert not [p for p in result.problems if p.code == "conflict"]
+
+
+def test_load_rulebook_when_collecting_keeps_the_good_rules():
+    """Collecting loads the rules without problems and reports the others."""
+    rulebook, errors = load_rulebook_collecting(BROKEN)
+    assert {r.id for r in rulebook.rules} == {"broken.contradiction", "conflict.small-joins", "conflict.worse-quality-goes-alone"}
+    assert len(errors) == 4
+
+
+def test_load_rulebook_when_broken_raises_the_first_problem():
+    """load_rulebook still stops at the first problem, as deciding needs."""
+    with pytest.raises(RuleError) as caught:
+        load_rulebook(BROKEN)
+    assert caught.value.line == 38  # the rule file's schema is checked before conditions
+
+
+CONDITION_STYLES = """\
+rules:
+  - id: a.quoted
+    title: t
+    source: s
+    when: 'org.seats > 1 and org.seetz < 2'
+    then: {finding: f1}
+    explain: x
+  - id: a.plain-multi
+    title: t
+    source: s
+    when: org.seats > 1
+      and org.seetz < 2
+    then: {finding: f2}
+    explain: x
+  - id: a.literal
+    title: t
+    source: s
+    when: |
+      org.seats > 1
+      and org.seetz < 2
+    then: {finding: f3}
+    explain: x
+  - id: a.folded
+    title: t
+    source: s
+    when: >-
+      org.seats > 1
+
+      and org.seetz < 2
+    then: {finding: f4}
+    explain: x
+"""
+
+
+def test_check_when_conditions_are_written_in_every_yaml_style(tmp_path):
+    """Quoted, plain multi-line, literal and folded conditions all report the clause's own line and column."""
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "dated-rules" / "parameters.yaml", tmp_path)
+    (tmp_path / "r.yaml").write_text(CONDITION_STYLES, encoding="utf-8")
+    result = check_rulebook(tmp_path)
+    assert [(p.line, p.column) for p in result.errors] == [(5, 30), (12, 11), (20, 11), (29, 11)]
+
+
+def test_check_when_problems_span_files(tmp_path):
+    """A YAML syntax error, a duplicate id and a bad parameter unit are all reported in one run."""
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "dated-rules" / "size.yaml", tmp_path / "size.yaml")
+    params = (ROOT / "tests" / "fixtures" / "dated-rules" / "parameters.yaml").read_text()
+    (tmp_path / "parameters.yaml").write_text(
+        params + "\nodd:\n  description: An odd unit.\n  unit: quid\n  values:\n    - {from: 2007-01-01, value: 1, source: x}\n"
+    )
+    (tmp_path / "broken.yaml").write_text("rules:\n  - id: a.b\n    title: [unclosed\n")
+    (tmp_path / "twice.yaml").write_text(
+        "rules:\n  - id: size.small-joins\n    title: t\n    source: s\n    when: org.seats > 1\n"
+        "    then: {finding: again}\n    explain: x\n"
+    )
+    result = check_rulebook(tmp_path)
+    where = {(Path(p.file).name, p.line) for p in result.errors}
+    assert ("broken.yaml", 4) in where  # the YAML error, where the parser noticed it
+    assert ("twice.yaml", 2) in where  # the id used twice
+    assert ("parameters.yaml", 48) in where  # the unknown unit, at its own line
+    assert len(result.errors) == 3

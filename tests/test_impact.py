@@ -1,0 +1,96 @@
+"""`rules impact` (engine/impact.py): what a rulebook change would flip, before it is published."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from engine import impact
+from engine.errors import RuleError
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+
+
+def lowered_essential_weight(tmp_path: Path) -> Path:
+    """A copy of the shipped rules where an unmet essential requirement weighs less than the presumption."""
+    new = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", new)
+    path = new / "requirements.yaml"
+    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    return new
+
+
+@pytest.fixture(scope="module")
+def flipped(tmp_path_factory):
+    return impact.impact(ROOT / "rules", lowered_essential_weight(tmp_path_factory.mktemp("impact")), CASES)
+
+
+def test_impact_when_a_weight_change_flips_a_line(flipped):
+    """The part-join office's specialist computing flips from go-alone to join, and it says why."""
+    (case,) = flipped.flips
+    assert Path(case.case).name == "part-join.yaml"
+    assert (case.before, case.after) == ("join-in-part", "join")
+    (line,) = [lc for lc in case.lines if lc.flipped]
+    assert (line.service_line, line.before, line.after) == ("Specialist computing", "go-alone", "join")
+    assert (line.decided_before, line.decided_after) == ("requirements.essential-unmet", "presumption.join")
+    assert any("weight 40" in r for r in line.reasons_after)
+
+
+def test_impact_when_a_change_flips_one_case_counts_it(flipped):
+    """The summary counts overall and line flips over every case."""
+    assert flipped.summary().startswith("5 case(s) decided under both rulebooks: 1 overall verdict(s) and 1 service line verdict(s) flipped")
+    assert flipped.changed
+
+
+def test_impact_when_nothing_changes():
+    """The same rulebook on both sides flips nothing."""
+    result = impact.impact(ROOT / "rules", ROOT / "rules", CASES)
+    assert not result.changed and not result.flips
+
+
+def test_base_rulebook_when_given_a_git_revision(tmp_path):
+    """A git revision's rules folder is extracted and compared with the working copy."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(ROOT / "rules", repo / "rules")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "published"], check=True)
+    path = repo / "rules" / "requirements.yaml"
+    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    with impact.base_rulebook("HEAD", repo / "rules") as old:
+        assert "weight: 80" in (old / "requirements.yaml").read_text()
+        result = impact.impact(old, repo / "rules", CASES)
+    assert len(result.flips) == 1
+    assert not old.exists()
+
+
+def test_base_rulebook_when_the_revision_does_not_exist():
+    """An unknown revision is one clear error, not a traceback."""
+    with pytest.raises(RuleError, match="git"):
+        with impact.base_rulebook("no-such-revision-anywhere", ROOT / "rules"):
+            pass
+
+
+def test_impact_when_the_cases_folder_does_not_exist():
+    """A missing cases folder is one clear error, not an empty comparison."""
+    with pytest.raises(RuleError, match="no such folder of cases"):
+        impact.impact(ROOT / "rules", ROOT / "rules", ROOT / "no-such-cases")
+
+
+def test_impact_when_a_rule_is_renamed_with_replaces(tmp_path):
+    """A rule renamed under a new id (the old one kept under `replaces`) is not reported as a change."""
+    new = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", new)
+    path = new / "size.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "  - id: size.small-organisation\n",
+            "  - id: size.small-body\n    replaces: [size.small-organisation]\n",
+        )
+    )
+    result = impact.impact(ROOT / "rules", new, CASES)
+    assert not result.changed
+    assert [c for c in result.cases if c.lines] == []
