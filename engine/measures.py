@@ -6,6 +6,7 @@ rule or a briefing uses is a field here, with its unit, so it can be traced.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from typing import Any
 
@@ -194,6 +195,8 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
     vfm = None
     if both_scored and ratio is not None and offer_quality and ratio.likely > 0:
         vfm = (go_quality / offer_quality) / ratio.likely
+        if not math.isfinite(vfm):  # an offer scored a hair above 0 (1e-320): no finite comparison
+            vfm = None
 
     reqs = line.requirements
     peers = [p.price_per_seat for p in line.peer_prices]

@@ -42,6 +42,23 @@ class Range(BaseModel):
         return Range(low=self.low + o.low, likely=self.likely + o.likely, high=self.high + o.high)
 
 
+# The largest figure a case may give (pounds, months): no public-sector budget comes near
+# a trillion pounds, and a bigger number is a slip that would overflow the arithmetic.
+MAX_FIGURE = 1e12
+# The smallest figure above zero: nothing costs less than a penny. Fractions of a penny
+# (1e-300) are slips too, and dividing by one overflows the cost ratios.
+MIN_FIGURE = 0.01
+
+
+def plausible(value: float) -> float:
+    """A figure between a penny and a trillion, or zero; ValueError otherwise."""
+    if value > MAX_FIGURE:
+        raise ValueError(f"must be at most {MAX_FIGURE:,.0f}; got {value:g}")
+    if 0 < value < MIN_FIGURE:
+        raise ValueError(f"must be 0 or at least {MIN_FIGURE:g}; got {value:g}")
+    return value
+
+
 def _as_range(value: Any) -> Any:
     if isinstance(value, Range):
         return value
@@ -53,6 +70,8 @@ def _as_range(value: Any) -> Any:
 def _non_negative(value: Range) -> Range:
     if value.low < 0:
         raise ValueError(f"cannot be negative; got {value.low:g}")
+    for point in (value.low, value.likely, value.high):
+        plausible(point)
     return value
 
 
@@ -70,6 +89,9 @@ def _percent(value: Any) -> Any:
         return float(value) / 100
     return value
 
+
+# A plain amount (a price, an exit cost): zero, or between a penny and a trillion.
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(plausible)]
 
 # A number or a low/likely/high range, never negative: money, months, seats.
 Estimate = Annotated[
