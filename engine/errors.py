@@ -97,6 +97,12 @@ class RuleTestError(JoinupError):
     stage = "rule-tests"
 
 
+class OutputError(JoinupError):
+    """A file joinup was asked to write that cannot be written there."""
+
+    stage = "output"
+
+
 class BriefingError(JoinupError):
     """A briefing that cannot be rendered, written or verified."""
 
