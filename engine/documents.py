@@ -208,7 +208,9 @@ def _most_relevant(errors: list[dict[str, Any]]) -> dict[str, Any]:
         for err in errors:
             if err["type"] not in _BRANCH_MISMATCH:
                 return err
-    return errors[0]
+    # All type mismatches: the deepest is inside the branch the input was meant for
+    # (`{low: false, ...}` is a range with a bad low, not a bad plain number).
+    return max(errors, key=lambda err: len(_clean_loc(err["loc"])))
 
 
 def _clean_loc(loc: Sequence[str | int]) -> tuple:

@@ -11,9 +11,10 @@ class Range(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    low: float = Field(description="The lowest value you think plausible.")
-    likely: float = Field(description="Your best estimate.")
-    high: float = Field(description="The highest value you think plausible.")
+    # strict: `true` is not a number (pydantic would read it as 1).
+    low: float = Field(strict=True, description="The lowest value you think plausible.")
+    likely: float = Field(strict=True, description="Your best estimate.")
+    high: float = Field(strict=True, description="The highest value you think plausible.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Range":
@@ -91,17 +92,17 @@ def _percent(value: Any) -> Any:
 
 
 # A plain amount (a price, an exit cost): zero, or between a penny and a trillion.
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(plausible)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True), AfterValidator(plausible)]
 
 # A number or a low/likely/high range, never negative: money, months, seats.
 Estimate = Annotated[
-    Union[Annotated[float, Field(ge=0, allow_inf_nan=False)], Range],
+    Union[Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)], Range],
     AfterValidator(_as_range),
     AfterValidator(_non_negative),
 ]
 
 # A percentage, written `25%` or `25`; held as a fraction.
 Percent = Annotated[
-    Union[float, Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
+    Union[Annotated[float, Field(strict=True)], Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
     AfterValidator(_percent),
 ]

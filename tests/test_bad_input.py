@@ -402,3 +402,22 @@ def test_decide_when_no_rule_fires_then_recommendation_not_a_crash(tmp_path):
     decider = Decider(tmp_path)
     for _ in range(3):
         assert decider.decide(parse_case(NEW_DEPARTMENT.encode())).verdict == "refer"
+
+
+@pytest.mark.parametrize(
+    "old,new,field",
+    [
+        ("seats: 1000", "seats: true", "organisation.seats"),
+        ("staff: 1100", 'staff: "1100"', "organisation.staff"),
+        ("one_off_costs: 400000", "one_off_costs: true", "service_lines[0].go_alone.one_off_costs"),
+        ("{low: 9, likely: 12, high: 18}", "{low: false, likely: 12, high: 18}", "service_lines[0].go_alone.procurement_months.low"),
+        ("quality: {hours: 3, first_time_fix: 3}", "quality: {hours: true, first_time_fix: 3}", "service_lines[1].go_alone.quality.hours"),
+        ("contract_years: 5", "contract_years: yes", "service_lines[0].offer.contract_years"),
+    ],
+    ids=["seats-true", "staff-quoted", "cost-true", "range-low-false", "quality-true", "years-yes"],
+)
+def test_parse_case_when_number_field_holds_true_or_text_then_refused(old: str, new: str, field: str):
+    """`seats: true` used to load as 1 seat (pydantic's lax mode); numbers are strict now."""
+    err = _case_error(NEW_DEPARTMENT.replace(old, new, 1))
+    assert err.field == field and err.line is not None
+    assert "valid" in err.message
