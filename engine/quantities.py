@@ -1,6 +1,7 @@
 """Numbers a person may only know roughly: a single value, or low / likely / high."""
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -83,9 +84,12 @@ def _percent(value: Any) -> Any:
         if not text.endswith("%"):
             raise ValueError(f"a percentage is written like 25%; got '{value}'")
         try:
-            return float(text[:-1].strip()) / 100
+            number = float(text[:-1].strip())
         except ValueError:
             raise ValueError(f"a percentage is written like 25%; got '{value}'") from None
+        if not math.isfinite(number):  # float() reads 400 digits as infinity
+            raise ValueError(f"is too large a percentage; got '{text[:20]}...'")
+        return number / 100
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value) / 100
     return value

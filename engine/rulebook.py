@@ -20,6 +20,7 @@ from . import compile as compiler
 from . import expressions, typecheck
 from .documents import line_of, parse_text, read_text, validate
 from .errors import RuleError, did_you_mean
+from .measures import check_parameters
 from .names import Catalogue, Name
 from .parameters import Parameters
 
@@ -169,6 +170,7 @@ def load_rulebook(directory: Path | str) -> Rulebook:
         raise RuleError("no such rulebook folder", file=str(directory), hint="give the folder holding the rule files")
     params_path = directory / PARAMETERS_FILE
     parameters = Parameters.load(params_path)
+    check_parameters(parameters)
     files = {PARAMETERS_FILE: params_path.read_bytes()}
 
     specs: list[tuple[RuleSpec, str, str, Any, int]] = []
