@@ -134,6 +134,8 @@ def _message(err: dict[str, Any], model: type[pydantic.BaseModel], loc: tuple) -
         bound = err["ctx"].get("le", err["ctx"].get("lt"))
         word = "at most" if kind == "less_than_equal" else "less than"
         return f"must be {word} {bound:,}; got {_short(err.get('input'))}", None
+    if kind == "string_pattern_mismatch" and "%" in str((err.get("ctx") or {}).get("pattern")):
+        return f"a percentage is written like 25%; got '{_short(err.get('input'))}'", None  # not the regex
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
@@ -223,6 +225,6 @@ def _clean_loc(loc: Sequence[str | int]) -> tuple:
         or not (
             part[:1].isupper()
             or "[" in part
-            or part in {"float", "int", "str", "bool", "constrained-float", "constrained-int"}
+            or part in {"float", "int", "str", "bool", "constrained-float", "constrained-int", "constrained-str"}
         )
     )

@@ -421,3 +421,14 @@ def test_parse_case_when_number_field_holds_true_or_text_then_refused(old: str, 
     err = _case_error(NEW_DEPARTMENT.replace(old, new, 1))
     assert err.field == field and err.line is not None
     assert "valid" in err.message
+
+
+def test_parse_case_when_percentage_is_not_a_number_then_plain_message_not_a_regex():
+    """`capital_cost: twenty` used to be told "string should match pattern '^\\s*-?[0-9]+...'"."""
+    text = NEW_DEPARTMENT.replace(
+        "      quality: {hours: 3, first_time_fix: 3}",
+        "      quality: {hours: 3, first_time_fix: 3}\n      optimism_bias: {capital_cost: twenty, reason: audited}",
+    )
+    err = _case_error(text)
+    assert err.field == "service_lines[1].go_alone.optimism_bias.capital_cost"
+    assert err.message == "a percentage is written like 25%; got 'twenty'"
