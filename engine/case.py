@@ -51,7 +51,9 @@ class Organisation(_Model):
 
     name: str = Field(min_length=1, description="The organisation's name, as it should appear in the briefing.")
     kind: OrganisationKind = Field(description="What sort of public body it is.")
-    staff: int = Field(ge=1, le=MAX_SEATS, strict=True, description="Number of staff (headcount).", json_schema_extra={"unit": "count"})
+    staff: int = Field(
+        ge=1, le=MAX_SEATS, strict=True, description="Number of staff (headcount).", json_schema_extra={"unit": "count"}
+    )
     seats: int = Field(
         ge=1,
         le=MAX_SEATS,
@@ -104,7 +106,9 @@ class GoAlone(_Model):
 class PriceTier(_Model):
     """A price that applies once the pool of organisations sharing the service reaches a size."""
 
-    min_pool_seats: int = Field(ge=0, le=MAX_SEATS, strict=True, description="The pool's total seats from which this price applies.")
+    min_pool_seats: int = Field(
+        ge=0, le=MAX_SEATS, strict=True, description="The pool's total seats from which this price applies."
+    )
     price_per_seat: Amount = Field(description="Price per seat per year at this pool size, in pounds.")
 
 
@@ -113,7 +117,10 @@ class ExitTerms(_Model):
 
     stated: bool = Field(default=False, description="True if the contract states the exit terms.")
     break_after_years: float | None = Field(
-        default=None, ge=0, strict=True, description="Years after which the organisation may leave without penalty, if any."
+        default=None,
+        ge=0,
+        strict=True,
+        description="Years after which the organisation may leave without penalty, if any.",
     )
     exit_cost: Amount = Field(default=0.0, description="Cost of leaving at the end of the term, in pounds.")
     data_returned: bool = Field(
@@ -134,7 +141,11 @@ class Offer(_Model):
         description="Prices by the pool's total seats (the price falls as more organisations join); instead of price_per_seat.",
     )
     pool_seats: int = Field(
-        default=0, ge=0, le=MAX_SEATS, strict=True, description="Seats already in the pool before this organisation joins."
+        default=0,
+        ge=0,
+        le=MAX_SEATS,
+        strict=True,
+        description="Seats already in the pool before this organisation joins.",
     )
     onboarding_cost: Estimate = Field(default=0.0, description="One-off cost of joining, in pounds, spent in year 0.")
     procurement_months: Estimate = Field(
@@ -143,7 +154,9 @@ class Offer(_Model):
     quality: dict[str, Score] = Field(
         default_factory=dict, description="Quality on the same dimensions as going alone, each scored 0 to 5."
     )
-    contract_years: int = Field(ge=1, le=30, strict=True, description="Length of the contract, in years: the appraisal period.")
+    contract_years: int = Field(
+        ge=1, le=30, strict=True, description="Length of the contract, in years: the appraisal period."
+    )
     exit_terms: ExitTerms = Field(default_factory=ExitTerms, description="What leaving would involve.")
 
     @model_validator(mode="after")
@@ -177,7 +190,11 @@ class ServiceLine(_Model):
     name: str = Field(min_length=1, description="The service line, e.g. 'Desktops'.")
     kind: ServiceKind = Field(default="other", description="What sort of service it is.")
     seats: int | None = Field(
-        default=None, ge=1, le=MAX_SEATS, strict=True, description="Seats this line serves; leave out for the organisation's seats."
+        default=None,
+        ge=1,
+        le=MAX_SEATS,
+        strict=True,
+        description="Seats this line serves; leave out for the organisation's seats.",
     )
     need_by: dt.date | None = Field(
         default=None, description="When this line is needed, if not the case's need_by date (YYYY-MM-DD)."

@@ -86,7 +86,9 @@ def schema(
             sys.stdout.write(text)
             return
         if output.name in ("", ".", ".."):
-            raise OutputError("is a folder, not a file name", file=str(output), hint="give a path such as cases/case.schema.json")
+            raise OutputError(
+                "is a folder, not a file name", file=str(output), hint="give a path such as cases/case.schema.json"
+            )
         tmp = output.with_name(f".{output.name}.tmp")
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +97,9 @@ def schema(
         except OSError as exc:
             with contextlib.suppress(OSError):  # leave nothing half-written behind
                 tmp.unlink(missing_ok=True)
-            reason = "part of its folder path is a file" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+            reason = exc.strerror
+            if isinstance(exc, (FileExistsError, NotADirectoryError)):  # mkdir met a file on the way
+                reason = "part of its folder path is a file"
             raise OutputError(f"cannot be written: {reason}", file=str(output)) from None
         typer.echo(f"wrote {output}")
 

@@ -6,23 +6,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.schema import case_schema_text
 
+from .conftest import fuzz
 from .test_bad_input import _dump, mutated_texts, mutated_trees
 
 runner = CliRunner()
-CLI = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-)
+CLI = fuzz(40)
 
 
 def _assert_clean(result, path: str) -> None:
@@ -44,7 +39,7 @@ def test_validate_when_case_file_broken_then_exit_2_and_one_line(data: bytes):
         _assert_clean(runner.invoke(app, ["validate", str(path)]), str(path))
 
 
-@settings(CLI, max_examples=15)
+@fuzz(15)
 @given(data=mutated_texts())
 def test_decide_when_case_file_broken_then_exit_2_and_one_line(data: bytes):
     """`joinup decide` on a broken case: exit 0 or 2, one line on stderr, no traceback."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from durable.engine import MessageNotHandledException
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from engine import expressions
@@ -24,15 +24,9 @@ from engine.names import Catalogue
 from engine.parameters import Parameters
 from engine.typecheck import check
 
-from .conftest import ROOT
+from .conftest import ROOT, fuzz
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+FUZZ = fuzz(200)
 
 NAMES = Catalogue(Parameters.load(ROOT / "rules" / "parameters.yaml"), {"urgent": "It is urgent."})
 _KNOWN = sorted(NAMES.paths())
@@ -206,7 +200,7 @@ def test_compile_when_condition_shaped_by_the_grammar_then_only_rule_errors(text
     _parse_check_compile(text)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(100)
 @given(text=conditions)
 def test_compile_when_condition_compiles_then_durable_rules_accepts_it(text: str):
     """A condition that compiles loads into durable_rules' C core, which reads an exponent only after a point."""
@@ -217,7 +211,7 @@ def test_compile_when_condition_compiles_then_durable_rules_accepts_it(text: str
     _HOST.set_rulesets({name: {"r0": {"all": [{"m": {"$and": [{"kind": "L0"}, compiled]}}], "run": None}}})
 
 
-@settings(FUZZ, max_examples=150)
+@fuzz(150)
 @given(text=conditions, data=st.data())
 def test_assess_when_condition_compiles_then_durable_rules_agrees_with_its_meaning(text: str, data: st.DataObject):
     """On a fact with every name it uses, durable_rules fires a compiled condition exactly when it holds."""

@@ -15,9 +15,9 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis.control import currently_in_test_context
+from hypothesis import event, given
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from ruamel.yaml import YAML
 
 from engine.api import Decider
@@ -27,15 +27,9 @@ from engine.load import MAX_BYTES, LoadedCase, parse_case
 from engine.recommendation import Recommendation
 from engine.summary import summary_text
 
-from .conftest import CASES
+from .conftest import CASES, fuzz
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-)
+FUZZ = fuzz(200)
 
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(CASES.glob("*.yaml"))}
 TREES = {name: YAML(typ="safe").load(text) for name, text in TEXTS.items()}
@@ -141,7 +135,8 @@ def mutated_trees(draw: st.DrawFn, leaves: st.SearchStrategy = values, numeric_o
         elif action == "replace":
             parent[path[-1]] = draw(leaves)
         elif isinstance(parent, dict):
-            parent[draw(st.sampled_from(["optimism_bias", "seats", "need_by", "exit_terms", "x", path[-1] + "s"]))] = draw(leaves)
+            added = draw(st.sampled_from(["optimism_bias", "seats", "need_by", "exit_terms", "x", f"{path[-1]}s"]))
+            parent[added] = draw(leaves)
         else:
             parent.append(draw(leaves))
     return tree
@@ -235,7 +230,7 @@ def test_decide_when_numbers_at_the_edges_then_recommendation_or_located_error(d
         _decides(decider, loaded)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(100)
 @given(tree=dated_trees())
 def test_decide_when_dates_moved_then_recommendation_or_located_error(decider: Decider, tree: Any):
     """Any decision date, with need-by a day to a century later: decided, or refused naming the date's line."""
@@ -370,7 +365,8 @@ def test_parse_case_when_optimism_bias_outside_0_to_1000_percent_then_refused(up
 
 def test_decide_when_decision_date_before_the_parameters_then_case_file_error_at_decision_date(decider: Decider):
     """A decision date of 1990 is the case file's slip: named at its line, not as a parameters-file error."""
-    loaded = parse_case(NEW_DEPARTMENT.replace("decision_date: 2026-11-25", "decision_date: 1990-01-01").encode(), "c.yaml")
+    text = NEW_DEPARTMENT.replace("decision_date: 2026-11-25", "decision_date: 1990-01-01")
+    loaded = parse_case(text.encode(), "c.yaml")
     with pytest.raises(CaseFileError) as info:
         decider.decide(loaded)
     assert (info.value.file, info.value.line, info.value.field) == ("c.yaml", 10, "decision_date")

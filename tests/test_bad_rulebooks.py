@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.api import Decider
@@ -15,20 +15,16 @@ from engine.errors import JoinupError, ParameterError
 from engine.load import load_case
 from engine.recommendation import Recommendation
 
-from .conftest import CASES, ROOT
+from .conftest import CASES, ROOT, fuzz
 
-FUZZ = settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz(80)
 RULE_FILES = sorted(p.name for p in (ROOT / "rules").glob("*.yaml"))
 LOADED = [load_case(p) for p in sorted(CASES.glob("*.yaml"))]
 SNIPPETS = ["", " ", "-", ":", "{", "}", "[", "]", "'", '"', "&a", "*a", "!!int", "?", "|", ">", "#", "\t",
             "0", "-100%", "1e308", "null", "true", "x", "{org.seats}", "%", "\x7f", "é", "\n"]
-PARAMETER_VALUES = ["1" + "0" * 400, "-100%", "-200%", "1e308", "0", "0%", "1e-320", "9999999999%", "-5", ".nan", ".inf", "true", "x", "[]"]
+PARAMETER_VALUES = [
+    "1" + "0" * 400, "-100%", "-200%", "1e308", "0", "0%", "1e-320", "9999999999%", "-5", ".nan", ".inf", "true", "x", "[]"
+]
 
 
 @st.composite
