@@ -88,8 +88,11 @@ class GoAlone(_Model):
     """The organisation procuring and running the service itself."""
 
     annual_running_cost: Estimate = Field(description="Running cost per year for the whole service line, in pounds.")
+    # validate_default: pydantic leaves a default as written, and the measures need a Range, not 0.0.
     one_off_costs: Estimate = Field(
-        default=0.0, description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0."
+        default=0.0,
+        validate_default=True,
+        description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0.",
     )
     procurement_months: Estimate = Field(
         description="Months from the decision until the service could start; a standalone procurement is typically 9 to 18."
@@ -147,7 +150,9 @@ class Offer(_Model):
         strict=True,
         description="Seats already in the pool before this organisation joins.",
     )
-    onboarding_cost: Estimate = Field(default=0.0, description="One-off cost of joining, in pounds, spent in year 0.")
+    onboarding_cost: Estimate = Field(
+        default=0.0, validate_default=True, description="One-off cost of joining, in pounds, spent in year 0."
+    )
     procurement_months: Estimate = Field(
         description="Months from the decision until the service could start; a framework call-off is typically about 4."
     )

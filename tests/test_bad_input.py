@@ -262,6 +262,22 @@ def test_parse_case_when_random_bytes_then_case_file_error(data: bytes):
     assert info.value.file == "noise.yaml" and len(str(info.value).splitlines()) == 1
 
 
+@pytest.mark.parametrize("name", ["new-department.yaml", "large-specialist.yaml"])  # every optional field between them
+def test_decide_when_any_one_field_left_out_then_recommendation_or_located_error(decider: Decider, name: str):
+    """Every field of every example, left out in turn: an optional one still decides, a required one is named."""
+    shapes = set()
+    for path in _paths(TREES[name]):
+        shape = tuple(0 if isinstance(key, int) else key for key in path)
+        if isinstance(path[-1], int) or shape in shapes:  # each field once, not once per list item
+            continue
+        shapes.add(shape)
+        tree = copy.deepcopy(TREES[name])
+        del _parent(tree, path)[path[-1]]
+        loaded = _load_or_located_error(_dump(tree, "block"))
+        if loaded is not None:
+            _decides(decider, loaded)
+
+
 def test_parse_case_when_larger_than_the_limit_then_refused_before_parsing():
     """A file over the size limit is refused without being parsed."""
     with pytest.raises(CaseFileError) as info:
@@ -361,6 +377,14 @@ def test_parse_case_when_optimism_bias_outside_0_to_1000_percent_then_refused(up
     err = _case_error(text)
     assert err.field == "service_lines[1].go_alone.optimism_bias.operating_cost"
     assert "uplift must be from 0% to 1000%" in err.message
+
+
+def test_decide_when_one_off_costs_and_onboarding_cost_left_out_then_they_are_zero(decider: Decider):
+    """Their default 0.0 was never turned into a range, so leaving them out crashed deciding (AttributeError)."""
+    text = NEW_DEPARTMENT.replace("      one_off_costs: 400000\n", "").replace("      onboarding_cost: 150000\n", "")
+    rec = _decides(decider, parse_case(text.encode()))
+    assert rec.measures.lines[0].go_alone.one_off_costs.likely == 0
+    assert rec.measures.lines[0].offer.one_off_costs.likely == 0
 
 
 def test_decide_when_decision_date_before_the_parameters_then_case_file_error_at_decision_date(decider: Decider):
