@@ -184,11 +184,11 @@ def validate(
         return model.model_validate(document, context=context)
     except pydantic.ValidationError as exc:
         errors = exc.errors()
-        err = _most_relevant(errors)
-        loc = _clean_loc(err["loc"])
+        err = _most_relevant(errors, document)
+        loc = _clean_loc(err["loc"], document)
         line, column = line_of(document, loc)
         message, hint = _message(err, model, loc)
-        others = {_clean_loc(e["loc"]) for e in errors if e["type"] not in _BRANCH_MISMATCH} - {loc}
+        others = {_clean_loc(e["loc"], document) for e in errors if e["type"] not in _BRANCH_MISMATCH} - {loc}
         more = len(others)
         if more and not hint:
             hint = f"and {more} more problem{'s' if more > 1 else ''}"
@@ -205,26 +205,32 @@ _BRANCH_MISMATCH = frozenset(
 )
 
 
-def _most_relevant(errors: list[dict[str, Any]]) -> dict[str, Any]:
+def _most_relevant(errors: list[dict[str, Any]], document: Any) -> dict[str, Any]:
     if len(errors) > 1:
         for err in errors:
             if err["type"] not in _BRANCH_MISMATCH:
                 return err
     # All type mismatches: the deepest is inside the branch the input was meant for
     # (`{low: false, ...}` is a range with a bad low, not a bad plain number).
-    return max(errors, key=lambda err: len(_clean_loc(err["loc"])))
+    return max(errors, key=lambda err: len(_clean_loc(err["loc"], document)))
 
 
-def _clean_loc(loc: Sequence[str | int]) -> tuple:
-    # pydantic puts union branch names ("float", "Range", "function-after[...]") in loc;
-    # they are not in the document.
-    return tuple(
-        part
-        for part in loc
-        if isinstance(part, int)
-        or not (
-            part[:1].isupper()
-            or "[" in part
-            or part in {"float", "int", "str", "bool", "constrained-float", "constrained-int", "constrained-str"}
-        )
-    )
+def _clean_loc(loc: Sequence[str | int], document: Any) -> tuple:
+    """`loc` without the union branch names pydantic puts in it ("float", "Range",
+    "function-after[...]"); a part that is a key in the document is kept, however it
+    looks (a misspelt `Notes:` or `d[escription:` is the very field to name)."""
+    node, kept = document, []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and (part[:1].isupper() or "[" in part or part in _BRANCH_NAMES):
+            continue
+        else:
+            node = None
+        kept.append(part)
+    return tuple(kept)
+
+
+_BRANCH_NAMES = frozenset({"float", "int", "str", "bool", "constrained-float", "constrained-int", "constrained-str"})

@@ -452,3 +452,11 @@ def test_parse_case_when_percentage_is_not_a_number_then_plain_message_not_a_reg
     err = _case_error(text)
     assert err.field == "service_lines[1].go_alone.optimism_bias.capital_cost"
     assert err.message == "a percentage is written like 25%; got 'twenty'"
+
+
+@pytest.mark.parametrize("key", ["Notes", "no[tes"])
+def test_parse_case_when_unknown_key_is_capitalised_or_has_a_bracket_then_named(key: str):
+    """`Notes:` was taken for a pydantic branch name and dropped from the field path (IndexError, exit 3)."""
+    err = _case_error(f"{key}: hi\n" + NEW_DEPARTMENT)
+    assert (err.field, err.line) == (key, 1)
+    assert "is not a field here" in err.message

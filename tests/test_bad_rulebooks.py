@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.api import Decider
-from engine.errors import JoinupError, ParameterError
+from engine.errors import JoinupError, ParameterError, RuleError
 from engine.load import load_case
 from engine.recommendation import Recommendation
 
@@ -152,3 +152,13 @@ def test_load_rulebook_when_percent_parameter_has_400_digits_then_parameter_erro
     with pytest.raises(ParameterError) as info:
         Decider(rules)
     assert info.value.line == 10 and "too large" in info.value.message
+
+
+def test_load_rulebook_when_top_level_key_has_a_bracket_then_rule_error_naming_it(tmp_path: Path):
+    """`d[escription:` in a rule file crashed error reporting (IndexError); it is named as an unknown field."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "evidence.yaml").write_text("d[" + (rules / "evidence.yaml").read_text()[1:])
+    with pytest.raises(RuleError) as info:
+        Decider(rules)
+    assert (info.value.field, info.value.line) == ("d[escription", 1)
