@@ -6,6 +6,7 @@ from pathlib import Path
 from . import __version__
 from .assess import Assessor
 from .decide import decide
+from .errors import CaseFileError, ParameterError
 from .load import LoadedCase, load_case
 from .measures import Measures, measure
 from .recommendation import Provenance, Recommendation
@@ -35,7 +36,17 @@ class Decider:
 
     def measure(self, loaded: LoadedCase) -> Measures:
         """The figures for a case, with the parameters in force on its decision date."""
-        params = self.rulebook.parameters.in_force(loaded.case.decision_date)
+        try:
+            params = self.rulebook.parameters.in_force(loaded.case.decision_date)
+        except ParameterError as err:
+            # The rulebook is fine; a decision date before its first values is the case file's slip.
+            raise CaseFileError(
+                f"is before the rulebook's parameters take effect: {err.field} {err.message}",
+                file=loaded.path,
+                line=loaded.line_of(("decision_date",)),
+                field="decision_date",
+                hint="check the year",
+            ) from None
         return measure(loaded.case, params)
 
     def decide(self, loaded: LoadedCase) -> Recommendation:

@@ -9,7 +9,10 @@ run on a later fact carrying the findings of the layers before.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +28,34 @@ _SID = "case"
 RESERVED_KEYS = frozenset({"kind", "id", "sid"})
 
 
+# durable_rules' C parser reads an exponent only after a decimal point, so "1e-05" and
+# "2e+16" (how json.dumps writes such floats) fail with error 204, and the session is
+# left broken. Each number outside a string gets the point it needs: "1.0e-05".
+_EXPONENT_WITHOUT_POINT = re.compile(r'("(?:[^"\\]|\\.)*")|(?<![\d.])(-?\d+)(?=[eE])')
+
+
+def engine_json(value: Any) -> str:
+    """`value` as JSON durable_rules' C core reads: every exponent after a point, no NaN or infinity."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return _EXPONENT_WITHOUT_POINT.sub(lambda m: m.group(1) or m.group(2) + ".0", text)
+
+
 class _Host(Host):
     """A host without the timer threads, which race the caller (shared notes)."""
 
     def _run(self) -> None:  # noqa: D401 - durable_rules' hook
         return None
+
+
+class _JoinupHost(_Host):
+    """Holds joinup's ruleset: registered as a _RecordingRuleset, serialised with engine_json."""
+
+    def register_rulesets(self, ruleset_definitions):
+        # durable_rules' own registration serialises with json.dumps (see engine_json).
+        for name, definition in ruleset_definitions.items():
+            ruleset = _RecordingRuleset(name, self, definition)
+            self._ruleset_directory[name] = ruleset
+            self._ruleset_list.append(ruleset)
 
 
 class _RecordingRuleset(Ruleset):
@@ -42,6 +68,14 @@ class _RecordingRuleset(Ruleset):
     """
 
     _record = staticmethod(lambda index: None)
+
+    def __init__(self, name, host, definition):  # durable_rules' own, but through engine_json
+        self._actions, self._name, self._host = {}, name, host  # no actions: do_actions only records
+        self._definition = {rule: {k: v for k, v in spec.items() if k != "run"} for rule, spec in definition.items()}
+        self._handle = durable_rules_engine.create_ruleset(name, engine_json(self._definition))
+
+    def assert_fact(self, fact):
+        return self._handle_result(durable_rules_engine.assert_fact(self._handle, engine_json(fact)), fact)
 
     def do_actions(self, state_handle, complete):
         try:
@@ -96,10 +130,9 @@ class Assessor:
             self._layer_keys.append([n.key for n in rulebook.fact_names() if n.path in used])
             self._layer_findings.append([f for f in rulebook.catalogue.findings if f in used])
         self._concludes = [r.spec.then.finding for r in rulebook.rules]
-        self._host = _Host()
+        self._host = _JoinupHost()
         self._host.set_rulesets({self.name: self.ruleset()})
         ruleset = self._host.get_ruleset(self.name)
-        ruleset.__class__ = _RecordingRuleset
         ruleset._record = self._fired.append
 
     def ruleset(self) -> dict[str, Any]:
@@ -161,11 +194,20 @@ class Assessor:
                         if finding:
                             found.add(finding)
                 held.append(found)
-        finally:
-            fired.clear()
+        except BaseException:
+            # A failed assert can leave no state to delete (error 309): report the first error.
+            # After an unhandled fact, deleting the session would crash the process.
             if not unhandled:
-                host.delete_state(name, _SID)
+                with contextlib.suppress(Exception):
+                    self._close()
+            raise
+        self._close()
         return Findings(tuple(firings), tuple(frozenset(f) for f in held))
+
+    def _close(self) -> None:
+        """Delete the case's session."""
+        self._fired.clear()
+        self._host.delete_state(self.name, _SID)
 
 
 def _nothing(c: Any) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from .quantities import Estimate, Percent, Range
+from .quantities import Amount, Estimate, Percent, Range
 
 OrganisationKind = Literal[
     "department", "agency", "non-departmental body", "local authority", "health body", "other"
@@ -22,10 +22,27 @@ ServiceKind = Literal[
 ]
 Met = Literal["yes", "partly", "no"]
 
+# More seats or staff than the whole UK public sector employs (about six million) is a slip.
+MAX_SEATS = 10_000_000
+# An optimism bias uplift: the Green Book's upper bounds reach 200%; ten times is a slip.
+MAX_UPLIFT = 10.0
+
+
+def _uplift(value: float) -> float:
+    if not 0 <= value <= MAX_UPLIFT:
+        raise ValueError(f"an uplift must be from 0% to {MAX_UPLIFT:.0%}; got {value * 100:.6g}%")
+    return value
+
+
+Uplift = Annotated[Percent, AfterValidator(_uplift)]
+# A quality score (checked 0 to 5 in Case.problems); strict, so `true` is not read as 1.
+Score = Annotated[float, Field(strict=True)]
+
 
 class _Model(BaseModel):
     # An unknown field is far more often a typo than an intention: refuse it.
-    # Infinity and NaN are never a cost or a headcount.
+    # Infinity and NaN are never a cost or a headcount. Number fields are strict
+    # (strict=True): pydantic would read `seats: true` as 1 seat and "1000" as 1000.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
@@ -34,9 +51,13 @@ class Organisation(_Model):
 
     name: str = Field(min_length=1, description="The organisation's name, as it should appear in the briefing.")
     kind: OrganisationKind = Field(description="What sort of public body it is.")
-    staff: int = Field(ge=1, description="Number of staff (headcount).", json_schema_extra={"unit": "count"})
+    staff: int = Field(
+        ge=1, le=MAX_SEATS, strict=True, description="Number of staff (headcount).", json_schema_extra={"unit": "count"}
+    )
     seats: int = Field(
         ge=1,
+        le=MAX_SEATS,
+        strict=True,
         description="Number of desktops or users the services are for. Service lines default to this.",
         json_schema_extra={"unit": "seats"},
     )
@@ -51,13 +72,13 @@ class Organisation(_Model):
 class OptimismBias(_Model):
     """Optimism bias uplifts for the go-alone estimates, where evidence supports other values than the defaults."""
 
-    capital_cost: Percent | None = Field(
+    capital_cost: Uplift | None = Field(
         default=None, description="Uplift on one-off costs, in percent (Green Book default: the upper bound)."
     )
-    operating_cost: Percent | None = Field(
+    operating_cost: Uplift | None = Field(
         default=None, description="Uplift on annual running costs, in percent."
     )
-    duration: Percent | None = Field(default=None, description="Uplift on procurement time, in percent.")
+    duration: Uplift | None = Field(default=None, description="Uplift on procurement time, in percent.")
     reason: str = Field(
         min_length=1, description="The evidence that the project's risks are managed well enough to use these values."
     )
@@ -67,13 +88,16 @@ class GoAlone(_Model):
     """The organisation procuring and running the service itself."""
 
     annual_running_cost: Estimate = Field(description="Running cost per year for the whole service line, in pounds.")
+    # validate_default: pydantic leaves a default as written, and the measures need a Range, not 0.0.
     one_off_costs: Estimate = Field(
-        default=0.0, validate_default=True, description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0."
+        default=0.0,
+        validate_default=True,
+        description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0.",
     )
     procurement_months: Estimate = Field(
         description="Months from the decision until the service could start; a standalone procurement is typically 9 to 18."
     )
-    quality: dict[str, float] = Field(
+    quality: dict[str, Score] = Field(
         default_factory=dict,
         description="Quality on named dimensions, each scored 0 (absent) to 5 (excellent); the same dimensions as the offer.",
     )
@@ -85,8 +109,10 @@ class GoAlone(_Model):
 class PriceTier(_Model):
     """A price that applies once the pool of organisations sharing the service reaches a size."""
 
-    min_pool_seats: int = Field(ge=0, description="The pool's total seats from which this price applies.")
-    price_per_seat: float = Field(ge=0, description="Price per seat per year at this pool size, in pounds.")
+    min_pool_seats: int = Field(
+        ge=0, le=MAX_SEATS, strict=True, description="The pool's total seats from which this price applies."
+    )
+    price_per_seat: Amount = Field(description="Price per seat per year at this pool size, in pounds.")
 
 
 class ExitTerms(_Model):
@@ -94,9 +120,12 @@ class ExitTerms(_Model):
 
     stated: bool = Field(default=False, description="True if the contract states the exit terms.")
     break_after_years: float | None = Field(
-        default=None, ge=0, description="Years after which the organisation may leave without penalty, if any."
+        default=None,
+        ge=0,
+        strict=True,
+        description="Years after which the organisation may leave without penalty, if any.",
     )
-    exit_cost: float = Field(default=0.0, ge=0, description="Cost of leaving at the end of the term, in pounds.")
+    exit_cost: Amount = Field(default=0.0, description="Cost of leaving at the end of the term, in pounds.")
     data_returned: bool = Field(
         default=False, description="True if the supplier must return the organisation's data in an open format on exit."
     )
@@ -115,16 +144,24 @@ class Offer(_Model):
         description="Prices by the pool's total seats (the price falls as more organisations join); instead of price_per_seat.",
     )
     pool_seats: int = Field(
-        default=0, ge=0, description="Seats already in the pool before this organisation joins."
+        default=0,
+        ge=0,
+        le=MAX_SEATS,
+        strict=True,
+        description="Seats already in the pool before this organisation joins.",
     )
-    onboarding_cost: Estimate = Field(default=0.0, validate_default=True, description="One-off cost of joining, in pounds, spent in year 0.")
+    onboarding_cost: Estimate = Field(
+        default=0.0, validate_default=True, description="One-off cost of joining, in pounds, spent in year 0."
+    )
     procurement_months: Estimate = Field(
         description="Months from the decision until the service could start; a framework call-off is typically about 4."
     )
-    quality: dict[str, float] = Field(
+    quality: dict[str, Score] = Field(
         default_factory=dict, description="Quality on the same dimensions as going alone, each scored 0 to 5."
     )
-    contract_years: int = Field(ge=1, le=30, description="Length of the contract, in years: the appraisal period.")
+    contract_years: int = Field(
+        ge=1, le=30, strict=True, description="Length of the contract, in years: the appraisal period."
+    )
     exit_terms: ExitTerms = Field(default_factory=ExitTerms, description="What leaving would involve.")
 
     @model_validator(mode="after")
@@ -149,7 +186,7 @@ class PeerPrice(_Model):
     """What another organisation pays for the same service."""
 
     organisation: str = Field(min_length=1, description="The peer organisation.")
-    price_per_seat: float = Field(ge=0, description="What it pays per seat per year, in pounds.")
+    price_per_seat: Amount = Field(description="What it pays per seat per year, in pounds.")
 
 
 class ServiceLine(_Model):
@@ -158,7 +195,11 @@ class ServiceLine(_Model):
     name: str = Field(min_length=1, description="The service line, e.g. 'Desktops'.")
     kind: ServiceKind = Field(default="other", description="What sort of service it is.")
     seats: int | None = Field(
-        default=None, ge=1, description="Seats this line serves; leave out for the organisation's seats."
+        default=None,
+        ge=1,
+        le=MAX_SEATS,
+        strict=True,
+        description="Seats this line serves; leave out for the organisation's seats.",
     )
     need_by: dt.date | None = Field(
         default=None, description="When this line is needed, if not the case's need_by date (YYYY-MM-DD)."

@@ -1,6 +1,7 @@
 """The `joinup` command: parse arguments, call the Python API, print. Nothing else."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -11,8 +12,8 @@ from typing import Optional
 import typer
 
 from . import api, check, coverage, explain, impact, load, ruledoc, ruletests
+from .errors import JoinupError, OutputError
 from .rulebook import load_rulebook
-from .errors import JoinupError
 from .schema import case_schema_text
 from .summary import summary_text
 
@@ -95,10 +96,22 @@ def schema(
         if str(output) == "-":
             sys.stdout.write(text)
             return
-        output.parent.mkdir(parents=True, exist_ok=True)
+        if output.name in ("", ".", ".."):
+            raise OutputError(
+                "is a folder, not a file name", file=str(output), hint="give a path such as cases/case.schema.json"
+            )
         tmp = output.with_name(f".{output.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(output)
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # leave nothing half-written behind
+                tmp.unlink(missing_ok=True)
+            reason = exc.strerror
+            if isinstance(exc, (FileExistsError, NotADirectoryError)):  # mkdir met a file on the way
+                reason = "part of its folder path is a file"
+            raise OutputError(f"cannot be written: {reason}", file=str(output)) from None
         typer.echo(f"wrote {output}")
 
     _guarded(run)

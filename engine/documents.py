@@ -12,13 +12,33 @@ from typing import Any
 import pydantic
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .errors import JoinupError, did_you_mean
 
 
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, with a value it cannot build reported at its line.
+
+    A date like 2026-02-30 or an integer of thousands of digits parses as YAML, then
+    fails in Python (ValueError) with no position; here it becomes a marked error.
+    """
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, OverflowError) as exc:
+            shown = str(node.value)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            reason = "it has too many digits" if "digits" in str(exc) else str(exc)
+            raise ConstructorError(None, None, f"'{shown}' is not a valid value: {reason}", node.start_mark) from None
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -37,6 +57,19 @@ def parse_text(text: str, file: str, error: type[JoinupError]) -> Any:
             column=mark.column + 1 if mark else None,
             hint="check the indentation and quoting on that line",
         ) from None
+    except ReaderError as exc:  # a control character: ruamel gives its offset in the text, not a line
+        before = text[: exc.position]
+        raise error(
+            f"cannot be read: character U+{exc.character:04X} is not allowed in YAML or JSON"
+            if isinstance(exc.character, int)
+            else f"cannot be read: {exc.reason}",
+            file=file,
+            line=before.count("\n") + 1,
+            column=len(before) - (before.rfind("\n") + 1) + 1,
+            hint="remove it, or write it as an escape such as \\t inside double quotes",
+        ) from None
+    except RecursionError:
+        raise error("cannot be read: lists or mappings are nested too deeply", file=file) from None
     except Exception as exc:  # ruamel raises a few unmarked errors (bad tokens, encodings)
         raise error(f"cannot be read: {exc}", file=file) from None
 
@@ -94,13 +127,25 @@ def _message(err: dict[str, Any], model: type[pydantic.BaseModel], loc: tuple) -
     if kind in ("greater_than_equal", "greater_than") and err.get("ctx"):
         bound = err["ctx"].get("ge", err["ctx"].get("gt"))
         if bound == 0 and kind == "greater_than_equal":
-            return f"cannot be negative; got {err.get('input')}", None
+            return f"cannot be negative; got {_short(err.get('input'))}", None
         word = "at least" if kind == "greater_than_equal" else "more than"
-        return f"must be {word} {bound}; got {err.get('input')}", None
+        return f"must be {word} {bound}; got {_short(err.get('input'))}", None
+    if kind in ("less_than_equal", "less_than") and err.get("ctx"):
+        bound = err["ctx"].get("le", err["ctx"].get("lt"))
+        word = "at most" if kind == "less_than_equal" else "less than"
+        return f"must be {word} {bound:,}; got {_short(err.get('input'))}", None
+    if kind == "string_pattern_mismatch" and "%" in str((err.get("ctx") or {}).get("pattern")):
+        return f"a percentage is written like 25%; got '{_short(err.get('input'))}'", None  # not the regex
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return message[:1].lower() + message[1:], None
+
+
+def _short(value: Any) -> str:
+    """A value as an error quotes it: a number of 400 digits is cut short."""
+    text = str(value)
+    return text if len(text) <= 24 else text[:21] + "..."
 
 
 def _known_fields(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> list[str]:
@@ -139,11 +184,11 @@ def validate(
         return model.model_validate(document, context=context)
     except pydantic.ValidationError as exc:
         errors = exc.errors()
-        err = _most_relevant(errors)
-        loc = _clean_loc(err["loc"])
+        err = _most_relevant(errors, document)
+        loc = _clean_loc(err["loc"], document)
         line, column = line_of(document, loc)
         message, hint = _message(err, model, loc)
-        others = {_clean_loc(e["loc"]) for e in errors if e["type"] not in _BRANCH_MISMATCH} - {loc}
+        others = {_clean_loc(e["loc"], document) for e in errors if e["type"] not in _BRANCH_MISMATCH} - {loc}
         more = len(others)
         if more and not hint:
             hint = f"and {more} more problem{'s' if more > 1 else ''}"
@@ -160,24 +205,32 @@ _BRANCH_MISMATCH = frozenset(
 )
 
 
-def _most_relevant(errors: list[dict[str, Any]]) -> dict[str, Any]:
+def _most_relevant(errors: list[dict[str, Any]], document: Any) -> dict[str, Any]:
     if len(errors) > 1:
         for err in errors:
             if err["type"] not in _BRANCH_MISMATCH:
                 return err
-    return errors[0]
+    # All type mismatches: the deepest is inside the branch the input was meant for
+    # (`{low: false, ...}` is a range with a bad low, not a bad plain number).
+    return max(errors, key=lambda err: len(_clean_loc(err["loc"], document)))
 
 
-def _clean_loc(loc: Sequence[str | int]) -> tuple:
-    # pydantic puts union branch names ("float", "Range", "function-after[...]") in loc;
-    # they are not in the document.
-    return tuple(
-        part
-        for part in loc
-        if isinstance(part, int)
-        or not (
-            part[:1].isupper()
-            or "[" in part
-            or part in {"float", "int", "str", "bool", "constrained-float", "constrained-int"}
-        )
-    )
+def _clean_loc(loc: Sequence[str | int], document: Any) -> tuple:
+    """`loc` without the union branch names pydantic puts in it ("float", "Range",
+    "function-after[...]"); a part that is a key in the document is kept, however it
+    looks (a misspelt `Notes:` or `d[escription:` is the very field to name)."""
+    node, kept = document, []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and (part[:1].isupper() or "[" in part or part in _BRANCH_NAMES):
+            continue
+        else:
+            node = None
+        kept.append(part)
+    return tuple(kept)
+
+
+_BRANCH_NAMES = frozenset({"float", "int", "str", "bool", "constrained-float", "constrained-int", "constrained-str"})

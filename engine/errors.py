@@ -14,6 +14,11 @@ def did_you_mean(name: str, known: Iterable[str]) -> str | None:
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
+# Every character str.splitlines() breaks at, written as an escape: an error quoting the
+# input (a key or a name with a newline in it) still prints as the one line it promises.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 class JoinupError(Exception):
     """Base of every error joinup reports to a person: one line, with where and a hint."""
 
@@ -53,7 +58,7 @@ class JoinupError(Exception):
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return text.translate(_LINE_BREAKS)
 
     def to_dict(self) -> dict[str, Any]:
         """The error as JSON-ready data, for tools."""
@@ -90,6 +95,12 @@ class RuleTestError(JoinupError):
     """A rule test file that is not a valid list of tests."""
 
     stage = "rule-tests"
+
+
+class OutputError(JoinupError):
+    """A file joinup was asked to write that cannot be written there."""
+
+    stage = "output"
 
 
 class BriefingError(JoinupError):

@@ -126,26 +126,35 @@ def _pos(meta_or_token: lark.tree.Meta | lark.Token) -> Pos:
     return Pos(getattr(meta_or_token, "line", 1) or 1, getattr(meta_or_token, "column", 1) or 1)
 
 
+def _finite(value: float, tok: lark.Token) -> float:
+    # float() turns 400 digits into infinity, which no comparison or rules engine can use.
+    if value == float("inf"):
+        raise RuleError(f"the number {str(tok)[:20]}... is too large", line=tok.line, column=tok.column)
+    return value
+
+
 class _Build(lark.Transformer):
     """Each grammar rule builds one node."""
 
     def number(self, items):
         (tok,) = items
-        return Literal(float(tok.replace("_", "")), _pos(tok))
+        return Literal(_finite(float(tok.replace("_", "")), tok), _pos(tok))
 
     def percent(self, items):
         (tok,) = items
-        return Literal(float(tok[:-1].replace("_", "")) / 100, _pos(tok), percent=True)
+        return Literal(_finite(float(tok[:-1].replace("_", "")), tok) / 100, _pos(tok), percent=True)
 
     def string(self, items):
         (tok,) = items
         return Literal(str(tok)[1:-1], _pos(tok))
 
-    def true(self, items):
-        return Literal(True, Pos(0, 0))
+    @lark.v_args(meta=True)
+    def true(self, meta, items):
+        return Literal(True, _pos(meta))
 
-    def false(self, items):
-        return Literal(False, Pos(0, 0))
+    @lark.v_args(meta=True)
+    def false(self, meta, items):
+        return Literal(False, _pos(meta))
 
     def name(self, items):
         (tok,) = items
@@ -237,7 +246,12 @@ def parse(text: str) -> Node:
         )
         hint = f"expected {', '.join(expected[:5])}" if expected else None
         raise RuleError(message, line=max(line, 1), column=max(column, 1), hint=hint) from None
-    return _Build().transform(tree)
+    try:
+        return _Build().transform(tree)
+    except lark.exceptions.VisitError as exc:  # lark wraps what a rule raises
+        if isinstance(exc.orig_exc, RuleError):
+            raise exc.orig_exc from None
+        raise
 
 
 def refs(node: Node) -> list[Ref]:

@@ -29,6 +29,10 @@ class LoadedCase:
     def name(self) -> str:
         return Path(self.path).name
 
+    def line_of(self, loc: tuple[str | int, ...]) -> int | None:
+        """The line of a field, read again from the bytes: for a problem found after loading."""
+        return line_of(parse_text(self.data.decode("utf-8"), self.path, CaseFileError), loc)[0]
+
 
 def parse_case(data: bytes, path: str = "<case>") -> LoadedCase:
     """Validate case-file bytes; raise CaseFileError naming the line and field of the first problem."""

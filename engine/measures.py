@@ -6,18 +6,50 @@ rule or a briefing uses is a field here, with its unit, so it can be traced.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .case import Case, Offer, ServiceKind, ServiceLine
-from .parameters import InForce
+from .case import MAX_UPLIFT, Case, Offer, ServiceKind, ServiceLine
+from .errors import ParameterError
+from .parameters import InForce, Parameters
 from .quantities import Range
 
 DAYS_PER_MONTH = 365.25 / 12
 # The parameters measuring reads (beside those the rules read): every rulebook must define them.
 PARAMETERS = ("discount_rate", "optimism_bias_capital_cost", "optimism_bias_operating_cost", "optimism_bias_duration")
+
+# The parameters the arithmetic reads, and the values it can use (as fractions). A rate
+# of -100% divides by zero, a negative uplift reverses a range, and a rulebook without
+# one of them would fail on the first case (KeyError): each is checked as it loads.
+PARAMETERS = {
+    "discount_rate": (0.0, 1.0),
+    "optimism_bias_capital_cost": (0.0, MAX_UPLIFT),
+    "optimism_bias_operating_cost": (0.0, MAX_UPLIFT),
+    "optimism_bias_duration": (0.0, MAX_UPLIFT),
+}
+
+
+def check_parameters(parameters: Parameters) -> None:
+    """Raise a ParameterError (file, line, name) unless every parameter the measures read is there and usable."""
+    for name, (low, high) in PARAMETERS.items():
+        if name not in parameters:
+            raise ParameterError(
+                "is required by the measures but missing",
+                file=parameters.file,
+                field=name,
+                hint=f"add {name} with a dated value",
+            )
+        for v in parameters.by_name[name].values:
+            if not low <= v.value <= high:
+                raise ParameterError(
+                    f"must be from {low:.0%} to {high:.0%}; got {v.value * 100:.6g}% from {v.from_}",
+                    file=parameters.file,
+                    line=parameters.lines.get(name),
+                    field=name,
+                )
 
 
 def _f(description: str, unit: str | None = None, **kw: Any) -> Any:
@@ -196,6 +228,8 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
     vfm = None
     if both_scored and ratio is not None and offer_quality and ratio.likely > 0:
         vfm = (go_quality / offer_quality) / ratio.likely
+        if not math.isfinite(vfm):  # an offer scored a hair above 0 (1e-320): no finite comparison
+            vfm = None
 
     reqs = line.requirements
     peers = [p.price_per_seat for p in line.peer_prices]

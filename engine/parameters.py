@@ -7,6 +7,7 @@ values in force on its decision date.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union
 
@@ -21,7 +22,8 @@ from .units import Unit
 class DatedValue(BaseModel):
     """One value of a parameter, from the date it took effect."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # NaN or infinity as a threshold would reach the rules engine, which cannot compare them.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     from_: dt.date = Field(alias="from", description="The date this value took effect (YYYY-MM-DD).")
     value: Union[float, Percent] = Field(description="The value; percentages are written like 3.5%.")
@@ -45,7 +47,8 @@ class Parameter(BaseModel):
             values = []
             for v in data.get("values") or []:
                 if isinstance(v, dict) and isinstance(v.get("value"), (int, float)) and not isinstance(v.get("value"), bool):
-                    v = {**v, "value": f"{v['value']}%"}
+                    # Written out in full: f"{1e-05}%" would be "1e-05%", which Percent does not read.
+                    v = {**v, "value": f"{Decimal(repr(v['value'])):f}%"}
                 values.append(v)
             data = {**data, "values": values}
         return data

@@ -1,6 +1,7 @@
 """Numbers a person may only know roughly: a single value, or low / likely / high."""
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -11,9 +12,10 @@ class Range(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    low: float = Field(description="The lowest value you think plausible.")
-    likely: float = Field(description="Your best estimate.")
-    high: float = Field(description="The highest value you think plausible.")
+    # strict: `true` is not a number (pydantic would read it as 1).
+    low: float = Field(strict=True, description="The lowest value you think plausible.")
+    likely: float = Field(strict=True, description="Your best estimate.")
+    high: float = Field(strict=True, description="The highest value you think plausible.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Range":
@@ -42,6 +44,23 @@ class Range(BaseModel):
         return Range(low=self.low + o.low, likely=self.likely + o.likely, high=self.high + o.high)
 
 
+# The largest figure a case may give (pounds, months): no public-sector budget comes near
+# a trillion pounds, and a bigger number is a slip that would overflow the arithmetic.
+MAX_FIGURE = 1e12
+# The smallest figure above zero: nothing costs less than a penny. Fractions of a penny
+# (1e-300) are slips too, and dividing by one overflows the cost ratios.
+MIN_FIGURE = 0.01
+
+
+def plausible(value: float) -> float:
+    """A figure between a penny and a trillion, or zero; ValueError otherwise."""
+    if value > MAX_FIGURE:
+        raise ValueError(f"must be at most {MAX_FIGURE:,.0f}; got {value:g}")
+    if 0 < value < MIN_FIGURE:
+        raise ValueError(f"must be 0 or at least {MIN_FIGURE:g}; got {value:g}")
+    return value
+
+
 def _as_range(value: Any) -> Any:
     if isinstance(value, Range):
         return value
@@ -53,6 +72,8 @@ def _as_range(value: Any) -> Any:
 def _non_negative(value: Range) -> Range:
     if value.low < 0:
         raise ValueError(f"cannot be negative; got {value.low:g}")
+    for point in (value.low, value.likely, value.high):
+        plausible(point)
     return value
 
 
@@ -63,23 +84,29 @@ def _percent(value: Any) -> Any:
         if not text.endswith("%"):
             raise ValueError(f"a percentage is written like 25%; got '{value}'")
         try:
-            return float(text[:-1].strip()) / 100
+            number = float(text[:-1].strip())
         except ValueError:
             raise ValueError(f"a percentage is written like 25%; got '{value}'") from None
+        if not math.isfinite(number):  # float() reads 400 digits as infinity
+            raise ValueError(f"is too large a percentage; got '{text[:20]}...'")
+        return number / 100
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value) / 100
     return value
 
 
+# A plain amount (a price, an exit cost): zero, or between a penny and a trillion.
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True), AfterValidator(plausible)]
+
 # A number or a low/likely/high range, never negative: money, months, seats.
 Estimate = Annotated[
-    Union[Annotated[float, Field(ge=0, allow_inf_nan=False)], Range],
+    Union[Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)], Range],
     AfterValidator(_as_range),
     AfterValidator(_non_negative),
 ]
 
 # A percentage, written `25%` or `25`; held as a fraction.
 Percent = Annotated[
-    Union[float, Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
+    Union[Annotated[float, Field(strict=True)], Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
     AfterValidator(_percent),
 ]

@@ -21,6 +21,7 @@ from . import compile as compiler
 from . import expressions, typecheck
 from .documents import line_of, parse_text, read_text, validate
 from .errors import JoinupError, RuleError, did_you_mean
+from .measures import check_parameters
 from .names import Catalogue, Name
 from .parameters import Parameters
 
@@ -227,6 +228,7 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
         problems.errors.extend(errors)
     else:
         parameters = Parameters.load(params_path)
+        check_parameters(parameters)
     files = {PARAMETERS_FILE: params_path.read_bytes()} if params_path.is_file() else {}
 
     specs: list[tuple[RuleSpec, str, str, Any, int]] = []
