@@ -103,3 +103,11 @@ def count(value: int, noun: str, plural: str | None = None) -> str:
     if value == 0:
         return f"no {many}"
     return f"{number(value)} {noun if value == 1 else many}"
+
+
+def and_list(items: list[str], unique: bool = False) -> str:
+    """"a", "a and b", "a, b and c"; `unique` drops repeats, keeping the first."""
+    items = list(dict.fromkeys(items)) if unique else list(items)
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
