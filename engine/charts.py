@@ -50,13 +50,13 @@ def _figure(width_cm: float = 8.3, height_cm: float = 4.4) -> Figure:
         # Figure() without pyplot: no global state, no GUI backend, safe in worker processes.
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
         # Fixed margins rather than a layout engine: as legible, and several times faster.
-        fig.subplots_adjust(left=0.36, right=0.96, top=0.86, bottom=0.2)
+        fig.subplots_adjust(left=0.3, right=0.96, top=0.86, bottom=0.2)
         return fig
 
 
 def _label(ax, offer_name: str, offer_value: str, go_alone_value: str) -> None:
     # Each bar's figure sits in its label, where no line or bar can run over it.
-    ax.set_yticks([1, 0], [f"{offer_name}: {offer_value}", f"Going alone: {go_alone_value}"])
+    ax.set_yticks([1, 0], [f"{offer_name}\n{offer_value}", f"Going alone\n{go_alone_value}"])
     ax.tick_params(axis="y", length=0)
     for tick in ax.get_yticklabels():
         tick.set_fontweight("bold")
@@ -103,12 +103,12 @@ def timeline(line: LineMeasures, offer_name: str) -> str:
             if months.low < months.likely:
                 ax.plot([months.low, months.low], [pos - 0.27, pos + 0.27], color="white", linewidth=1.2)
         ax.axvline(need, color=NEED, linewidth=1.4, linestyle="--")
-        ax.text(need, 1.47, f" needed by {figures.date(line.need_by)} ", color=NEED, va="top",
+        ax.text(need + (top * 0.01 if need < top * 0.55 else -top * 0.01), 1.47, f"needed by {figures.date(line.need_by)}", color=NEED, va="top",
                 ha="left" if need < top * 0.55 else "right", fontweight="bold", fontsize=7)
         _label(ax, offer_name, figures.months(line.offer.months_to_service.likely),
                figures.months(line.go_alone.months_to_service.likely))
         ax.set_ylim(-0.5, 1.5)
         ax.set_xlim(0, top * 1.05)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-        ax.set_title("Months from the decision to service", loc="left", fontsize=8, fontweight="bold", color=TEXT)
+        ax.set_title("Months to service", loc="left", fontsize=8, fontweight="bold", color=TEXT)
         return _svg(fig)

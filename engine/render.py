@@ -80,7 +80,7 @@ class LineView:
     verdict: str
     verdict_key: str
     decided_by: str
-    decisive_title: str
+    decisive: str
     cost_offer: str
     cost_go_alone: str
     time_offer: str
@@ -202,10 +202,11 @@ def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
             for r in m.requirement_status]
     if not m.requirements:
         return rows, "No specific requirements listed."
-    summary = (f"The offer meets {fig.number(m.requirements_met)}, meets in part {fig.number(m.requirements_partly_met)}"
-               f" and does not meet {fig.number(m.requirements_unmet)} of {fig.count(m.requirements, 'requirement')}"
-               " listed.")
-    return rows, summary
+    parts = [text for n, text in ((m.requirements_met, f"meets {fig.number(m.requirements_met)}"),
+                                  (m.requirements_partly_met, f"meets {fig.number(m.requirements_partly_met)} in part"),
+                                  (m.requirements_unmet, f"does not meet {fig.number(m.requirements_unmet)}")) if n]
+    listed = "the requirement" if m.requirements == 1 else f"the {fig.count(m.requirements, 'requirement')}"
+    return rows, f"Of {listed} listed, the offer {fig.and_list(parts)}."
 
 
 def _reason(r: Reason, decided_by: str | None) -> ReasonView:
@@ -236,11 +237,11 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
         verdict=LINE[lr.verdict],
         verdict_key=lr.verdict,
         decided_by=lr.decided_by or "",
-        decisive_title=decisive.title if decisive else "No rule reached a verdict: the board decides.",
+        decisive=decisive.text if decisive else "No rule reached a verdict: the board decides.",
         cost_offer=fig.pounds(m.offer.npc.likely),
         cost_go_alone=fig.pounds(m.go_alone.npc.likely),
-        time_offer=fig.months(m.offer.months_to_service.likely),
-        time_go_alone=fig.months(m.go_alone.months_to_service.likely),
+        time_offer=fig.number(m.offer.months_to_service.likely),
+        time_go_alone=fig.number(m.go_alone.months_to_service.likely),
         needed=f"{need} ({fig.months(m.months_to_need)})",
         reasons=[_reason(r, lr.decided_by) for r in lr.reasons],
         rows=_rows(m, lr),
