@@ -8,6 +8,7 @@ text (`svg.fonttype: none`, so the PDF's own font draws it and it stays searchab
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -50,13 +51,22 @@ def _figure(width_cm: float = 8.3, height_cm: float = 4.4) -> Figure:
         # Figure() without pyplot: no global state, no GUI backend, safe in worker processes.
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
         # Fixed margins rather than a layout engine: as legible, and several times faster.
-        fig.subplots_adjust(left=0.3, right=0.96, top=0.86, bottom=0.2)
+        fig.subplots_adjust(left=0.31, right=0.96, top=0.86, bottom=0.2)
         return fig
+
+
+def _short(name: str, width: int = 15, lines: int = 3) -> str:
+    """A long offer name wrapped to fit the label column, cut short with an ellipsis past `lines`."""
+    wrapped = textwrap.wrap(name, width) or [name]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = textwrap.shorten(wrapped[-1] + " …", width, placeholder=" …")
+    return "\n".join(wrapped)
 
 
 def _label(ax, offer_name: str, offer_value: str, go_alone_value: str) -> None:
     # Each bar's figure sits in its label, where no line or bar can run over it.
-    ax.set_yticks([1, 0], [f"{offer_name}\n{offer_value}", f"Going alone\n{go_alone_value}"])
+    ax.set_yticks([1, 0], [f"{_short(offer_name)}\n{offer_value}", f"Going alone\n{go_alone_value}"])
     ax.tick_params(axis="y", length=0)
     for tick in ax.get_yticklabels():
         tick.set_fontweight("bold")

@@ -86,6 +86,7 @@ class LineView:
     time_offer: str
     time_go_alone: str
     needed: str
+    needed_in: str
     reasons: list[ReasonView]
     rows: list[Row]
     quality_rows: list[Row]
@@ -242,7 +243,8 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
         cost_go_alone=fig.pounds(m.go_alone.npc.likely),
         time_offer=fig.number(m.offer.months_to_service.likely),
         time_go_alone=fig.number(m.go_alone.months_to_service.likely),
-        needed=f"{need} ({fig.months(m.months_to_need)})",
+        needed=need,
+        needed_in=f"in {fig.months(m.months_to_need)}",
         reasons=[_reason(r, lr.decided_by) for r in lr.reasons],
         rows=_rows(m, lr),
         quality_rows=_quality_rows(m),
@@ -367,6 +369,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,  # every template, whatever its name: case-file text is never markup
+        auto_reload=False,  # loaded once per process: a template edited mid-run cannot mix with the old view
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
