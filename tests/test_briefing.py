@@ -47,7 +47,7 @@ def test_brief_page_one_gives_the_verdict_when_case_is(pages, name, verdict):
 def test_brief_page_one_gives_the_figures_that_carry_it_formatted_as_officials_write_them(pages):
     """Whole-life costs in £m, months to service and the need-by date appear on page 1, formatted by figures."""
     first = pages["new-department"][0]
-    assert "£4.3m £8.8m 4 18.5 25 May 2027 (5.9 months)" in first
+    assert "£4.3m £8.8m 4 18.5 25 May 2027 in 5.9 months" in first
     assert "The service is needed in 5.9 months." in first
 
 
