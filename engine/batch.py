@@ -104,7 +104,7 @@ def brief_folder(
     out_dir = Path(out_dir)
     work = plan(case_files(folder), out_dir)
     if not work:
-        return []
+        raise BriefingError(f"holds no case files ({', '.join('*' + s for s in CASE_SUFFIXES)})", file=str(folder))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -6,11 +6,13 @@ the rulebook's files attached, so `verify` can decide the case again from the PD
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .api import Decider, default_templates_dir
+from .errors import BriefingError
 from .load import LoadedCase, load_case
 from .pdf import Attachment, html_to_pdf
 from .recommendation import Recommendation
@@ -59,7 +61,18 @@ def render(
     rulebook: Rulebook | dict[str, bytes],
     templates_dir: Path | None = None,
 ) -> Briefing:
-    """Render a recommendation to HTML and PDF, attaching the case bytes and the rulebook's files."""
+    """Render a recommendation to HTML and PDF, attaching the case bytes and the rulebook's files.
+
+    The evidence must be what the recommendation was decided from: case bytes (and a Rulebook)
+    whose SHA-256 differs from the recommendation's provenance are refused.
+    """
+    provenance = rec.provenance
+    if hashlib.sha256(case).hexdigest() != provenance.case_sha256:
+        raise BriefingError("the case bytes given are not the ones this recommendation was decided from",
+                            file=provenance.case_file)
+    if isinstance(rulebook, Rulebook) and rulebook.sha256 != provenance.rulebook_sha256:
+        raise BriefingError("the rulebook given is not the one this recommendation was decided under",
+                            file=str(rulebook.directory))
     templates = (templates_dir or default_templates_dir()).resolve()
     files = rulebook.files if isinstance(rulebook, Rulebook) else rulebook
     attached = attachments(rec, case, files)

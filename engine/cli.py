@@ -83,6 +83,8 @@ def brief(
             _brief_folder(case, output or Path("briefings"), rules, jobs)
             return
         target = output or Path(case.name).with_suffix(".pdf")
+        if target.is_dir():  # -o names a folder: the briefing goes inside it, named after the case
+            target = target / Path(case.name).with_suffix(".pdf")
         result = briefing.Briefer(rules).write(case, target, html)
         typer.echo(f"wrote {target}: {result.recommendation.verdict} ({result.recommendation.organisation})")
 

@@ -24,7 +24,7 @@ TEMPLATE = "briefing.html.j2"
 
 OVERALL = {"join": "Join", "join-in-part": "Join in part", "go-alone": "Go alone", "refer": "Refer to the board"}
 LINE = {"join": "Join", "go-alone": "Go alone", "refer": "Refer to the board"}
-SUPPORTS = {"join": "for joining", "go-alone": "for going alone", "refer": "for referring", None: "finding"}
+SUPPORTS = {"join": "for joining", "go-alone": "for going alone", "refer": "for referring", None: "background"}
 # What a rule concluded, for the trace: conditions and risks are printed in full in section 3.
 CONCLUDED = {"finding": "finding: {}", "verdict": "verdict: {}", "condition": "attaches a condition",
              "risk": "raises a risk"}
@@ -54,6 +54,8 @@ class Chart:
 
 @dataclass(frozen=True)
 class ReasonView:
+    """A reason as printed: its sentence, rule id, source, which way it argues, and whether it decided."""
+
     text: str
     rule_id: str
     source: str
@@ -63,6 +65,8 @@ class ReasonView:
 
 @dataclass(frozen=True)
 class Requirement:
+    """A requirement as printed: name, essential or not, whether the offer meets it, note."""
+
     name: str
     essential: str
     status: str
@@ -98,6 +102,8 @@ class LineView:
 
 @dataclass(frozen=True)
 class Item:
+    """A condition, risk or open question, with its service line and the rule that raised it."""
+
     line: str
     text: str
     rule_id: str
@@ -105,6 +111,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Assumption:
+    """A parameter or per-case assumption as printed in Annex A."""
+
     name: str
     description: str
     value: str
@@ -114,6 +122,8 @@ class Assumption:
 
 @dataclass(frozen=True)
 class TraceRow:
+    """A rule that fired, as printed in Annex B."""
+
     number: int
     rule_id: str
     title: str
@@ -211,7 +221,7 @@ def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
 
 
 def _reason(r: Reason, decided_by: str | None) -> ReasonView:
-    return ReasonView(r.text, r.rule_id, r.source, SUPPORTS.get(r.supports, "finding"), r.rule_id == decided_by)
+    return ReasonView(r.text, r.rule_id, r.source, SUPPORTS.get(r.supports, "background"), r.rule_id == decided_by)
 
 
 def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: int) -> LineView:

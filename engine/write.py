@@ -17,6 +17,7 @@ from .errors import BriefingError
 
 
 def _umask() -> int:
+    # The only portable way to read the umask is to set it and set it back; joinup writes from one thread.
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -40,7 +41,10 @@ def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
             os.fsync(out.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain new file would have.
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:  # e.g. the target is a folder: one line, not a traceback
+            raise BriefingError(f"cannot be replaced: {exc.strerror}", file=str(path)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from conftest import CASES, EXAMPLES, ROOT
 from engine.briefing import brief
+from engine.errors import BriefingError
 from engine.load import load_case
 
 
@@ -209,3 +210,10 @@ def test_brief_carries_the_cases_protective_marking(briefings):
     """The case's protective marking heads the briefing."""
     assert "OFFICIAL-SENSITIVE" in briefings["part-join"].html
     assert "<p>OFFICIAL</p>" in briefings["new-department"].html
+
+
+def test_brief_when_the_case_bytes_are_not_the_ones_decided_refuses(briefer, briefings):
+    """A briefing only carries the evidence it was decided from: other case bytes are refused."""
+    rec = briefings["urgent-agency"].recommendation
+    with pytest.raises(BriefingError, match="not the ones this recommendation was decided from"):
+        brief(rec, case=b"organisation: someone else\n", rulebook=briefer.decider.rulebook)

@@ -105,3 +105,17 @@ def test_cli_verify_when_the_file_is_not_a_pdf_prints_one_line_and_exits_2():
     result = runner.invoke(app, ["verify", str(CASES / "part-join.yaml")])
     assert result.exit_code == 2
     assert result.output.strip() == f"error: {CASES / 'part-join.yaml'}: is not a PDF"
+
+
+def test_cli_brief_when_output_is_a_folder_writes_inside_it_named_after_the_case(tmp_path):
+    """-o naming an existing folder puts CASE.pdf inside it."""
+    result = runner.invoke(app, ["brief", str(CASES / "urgent-agency.yaml"), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "urgent-agency.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_cli_brief_when_the_folder_holds_no_cases_prints_one_line_and_exits_2(tmp_path):
+    """A folder without case files is one error line, not an empty success."""
+    result = runner.invoke(app, ["brief", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {tmp_path}: holds no case files (*.yaml, *.yml, *.json)"

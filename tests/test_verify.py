@@ -6,7 +6,10 @@ import shutil
 import pytest
 
 from conftest import CASES, ROOT
-from engine.briefing import brief
+from engine.api import default_templates_dir
+from engine.briefing import attachments, brief
+from engine.pdf import html_to_pdf
+from engine.render import render_html
 from engine.errors import BriefingError
 from engine.verify import read_evidence, verify_pdf
 
@@ -63,7 +66,10 @@ def test_verify_when_only_a_figure_differs_names_the_figure(urgent, briefer):
 def test_verify_when_the_case_file_was_swapped_reports_its_hash(urgent, briefer):
     """A case file that is not the one the briefing records is caught by its SHA-256."""
     _, rec, case = urgent
-    pdf = brief(rec, case=case + b"\n# edited afterwards\n", rulebook=briefer.decider.rulebook)
+    # brief() refuses mismatched evidence, so make the forgery by hand, as a forger would.
+    files = attachments(rec, case + b"\n# edited afterwards\n", briefer.decider.rulebook.files)
+    pdf = html_to_pdf(render_html(rec), base_dir=default_templates_dir(), created=rec.decision_date,
+                      attachments=files)
     result = verify_pdf(pdf)
     assert not result.holds
     assert "case file: the embedded case file's SHA-256 is not the one the briefing records" in result.differences
@@ -86,9 +92,6 @@ def test_verify_when_the_file_is_not_a_pdf_raises_a_briefing_error():
 def test_verify_when_the_pdf_is_not_a_briefing_raises_a_briefing_error(tmp_path):
     """A PDF without a recommendation attached is not a joinup briefing, and verify says so."""
     import datetime as dt
-
-    from engine.api import default_templates_dir
-    from engine.pdf import html_to_pdf
 
     plain = html_to_pdf('<html lang="en"><title>x</title><p>x</p></html>', base_dir=default_templates_dir(),
                         created=dt.date(2026, 1, 1))
