@@ -69,13 +69,19 @@ def test_brief_when_case_text_holds_markup_prints_it_as_literal_text(hostile):
 
 
 def test_brief_when_case_text_holds_urls_fetches_none_of_them(hostile):
-    """The fetcher serves only the stylesheet and the in-memory charts, refuses nothing, and no socket opens."""
+    """The fetcher is asked only for the in-memory charts, refuses nothing, and no socket opens."""
     _, _, _, fetcher, connections = hostile
     assert fetcher.refused == []
-    assert [u for u in fetcher.served if not u.startswith("data:image/svg+xml")] == [
-        (default_templates_dir().resolve() / "briefing.css").as_uri()
-    ]
+    assert fetcher.served and all(u.startswith("data:image/svg+xml;base64,") for u in fetcher.served)
     assert connections == []
+
+
+def test_fetcher_serves_a_file_inside_the_templates_with_its_type():
+    """A file under templates/ is served, typed so WeasyPrint will use it (CSS as text/css)."""
+    fetcher = TemplatesOnlyFetcher(default_templates_dir())
+    response = fetcher.fetch((default_templates_dir().resolve() / "briefing.css").as_uri())
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
 
 
 @pytest.mark.parametrize("url", [
