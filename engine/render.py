@@ -170,7 +170,7 @@ def _money_note(option: OptionMeasures) -> str:
     return "" if option.npc.is_exact else fig.span(option.npc, "pounds")
 
 
-def _rows(m: LineMeasures, rec: LineRecommendation) -> list[Row]:
+def _rows(m: LineMeasures) -> list[Row]:
     go, offer = m.go_alone, m.offer
     before = ""
     if go.cost_per_seat != go.cost_per_seat_before_bias:
@@ -183,7 +183,8 @@ def _rows(m: LineMeasures, rec: LineRecommendation) -> list[Row]:
     rows = [
         Row("Running cost per seat a year", fig.pounds(offer.cost_per_seat), fig.pounds(go.cost_per_seat),
             peers, before),
-        Row("Running cost a year", fig.figure(offer.annual_cost, "pounds"), fig.figure(go.annual_cost, "pounds")),
+        Row("Running cost a year", fig.figure(offer.annual_cost, "pounds"), fig.figure(go.annual_cost, "pounds"),
+            "", "optimism bias included" if go.cost_per_seat != go.cost_per_seat_before_bias else ""),
         Row("One-off costs (year 0)", fig.figure(offer.one_off_costs, "pounds"),
             fig.figure(go.one_off_costs, "pounds"), "onboarding", "optimism bias included"),
         Row(f"Whole-life cost before optimism bias ({fig.figure(m.appraisal_years, 'years')}, net present)",
@@ -256,7 +257,7 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
         needed=need,
         needed_in=f"in {fig.months(m.months_to_need)}",
         reasons=[_reason(r, lr.decided_by) for r in lr.reasons],
-        rows=_rows(m, lr),
+        rows=_rows(m),
         quality_rows=_quality_rows(m),
         requirements=requirements,
         requirements_summary=req_summary,
