@@ -110,6 +110,14 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Ask:
+    """Something the board is asked to do, with the items it covers (shown on page 1)."""
+
+    text: str
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Assumption:
     """A parameter or per-case assumption as printed in Annex A."""
 
@@ -147,7 +155,7 @@ class View:
     verdict: str
     verdict_key: str
     summary: str
-    asks: list[str]
+    asks: list[Ask]
     notes: str
     lines: list[LineView]
     conditions: list[Item]
@@ -276,14 +284,26 @@ def _the(n: int, noun: str) -> str:
     return f"the {noun}" if n == 1 else f"the {fig.count(n, noun)}"
 
 
-def _asks(rec: Recommendation) -> list[str]:
-    asks = [f"Agree the recommendation: {rec.summary[:1].lower() + rec.summary[1:]}"]
+ON_PAGE_ONE = 3  # conditions or risks listed under each ask; more would push the summary past page 1
+
+
+def _first(items: list, noun: str) -> list[str]:
+    shown = [f"{i.service_line}: {i.text}" for i in items[:ON_PAGE_ONE]]
+    if len(items) > ON_PAGE_ONE:
+        shown.append(f"and {fig.count(len(items) - ON_PAGE_ONE, 'more ' + noun)} in section 3.")
+    return shown
+
+
+def _asks(rec: Recommendation) -> list[Ask]:
+    asks = [Ask(f"Agree the recommendation: {rec.summary[:1].lower() + rec.summary[1:]}")]
     if rec.conditions:
-        asks.append(f"Attach {_the(len(rec.conditions), 'condition')} to joining set out in section 3.")
+        asks.append(Ask(f"Attach {_the(len(rec.conditions), 'condition')} to joining (section 3):",
+                        _first(rec.conditions, "condition")))
     if rec.risks:
-        asks.append(f"Note {_the(len(rec.risks), 'risk')} in section 3 and name who will manage each.")
+        asks.append(Ask(f"Note {_the(len(rec.risks), 'risk')} (section 3) and name who will manage each:",
+                        _first(rec.risks, "risk")))
     if rec.verdict == "refer":
-        asks.append("Decide the referred service lines, or ask for the evidence section 1 says is missing.")
+        asks.append(Ask("Decide the referred service lines, or ask for the evidence section 1 says is missing."))
     return asks
 
 

@@ -41,8 +41,10 @@ def test_render_view_when_the_offer_has_no_break_lists_what_remains_to_be_seen(b
 def test_render_view_asks_the_board_to_attach_conditions_when_there_are_some(briefings):
     """The board's asks on page 1 mention the conditions when rules attach any."""
     view = render.view(briefings["new-department"].recommendation)
-    assert view.asks[0] == "Agree the recommendation: join Flex for desktops and service desk."
-    assert "Attach the condition to joining set out in section 3." in view.asks
+    assert view.asks[0].text == "Agree the recommendation: join Flex for desktops and service desk."
+    assert view.asks[1].text == "Attach the condition to joining (section 3):"
+    assert view.asks[1].items == ["Desktops: Write into the call-off how these requirements will be met in full: "
+                                  "Single sign-on with the department's directory."]
 
 
 def test_render_view_when_the_case_sets_its_own_optimism_bias_gives_its_reason_as_source(briefings):
