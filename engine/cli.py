@@ -8,9 +8,8 @@ from typing import Optional
 
 import typer
 
-from . import api, batch, briefing, load
+from . import api, load
 from .errors import BriefingError, JoinupError
-from .verify import verify_file
 from .schema import case_schema_text
 from .summary import summary_text
 
@@ -77,6 +76,8 @@ def brief(
     """Decide a case and write its briefing: a PDF for a board, carrying its case file, recommendation and rulebook."""
 
     def run() -> None:
+        from . import briefing  # WeasyPrint and matplotlib load only for the commands that draw
+
         if case.is_dir():
             if html is not None:
                 raise BriefingError("--html takes one case, not a folder", file=str(case))
@@ -93,6 +94,8 @@ def brief(
 
 def _brief_folder(folder: Path, out_dir: Path, rules: Optional[Path], jobs: Optional[int]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from . import batch
 
     columns = (TextColumn("briefing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     total = len(batch.case_files(folder))
@@ -117,6 +120,8 @@ def verify(
     """Check a briefing still holds: decide its embedded case again under its embedded rulebook (exit 1 if not)."""
 
     def run() -> None:
+        from .verify import verify_file
+
         result = verify_file(pdf, rules)
         for note in result.notes:
             typer.echo(f"note: {note}")
