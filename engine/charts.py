@@ -7,6 +7,7 @@ text (`svg.fonttype: none`, so the PDF's own font draws it and it stays searchab
 """
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
@@ -39,20 +40,29 @@ _STYLE = {
 }
 
 
+def _styled(draw):
+    """Run a chart function inside the briefing's style, set once per chart (each rc_context copies rcParams)."""
+
+    @functools.wraps(draw)
+    def styled(*args, **kwargs) -> str:
+        with matplotlib.rc_context(_STYLE):
+            return draw(*args, **kwargs)
+
+    return styled
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    with matplotlib.rc_context(_STYLE):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=None)
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=None)
     return buffer.getvalue()
 
 
 def _figure(width_cm: float = 8.3, height_cm: float = 4.4) -> Figure:
-    with matplotlib.rc_context(_STYLE):
-        # Figure() without pyplot: no global state, no GUI backend, safe in worker processes.
-        fig = Figure(figsize=(width_cm * CM, height_cm * CM))
-        # Fixed margins rather than a layout engine: as legible, and several times faster.
-        fig.subplots_adjust(left=0.31, right=0.96, top=0.86, bottom=0.2)
-        return fig
+    # Figure() without pyplot: no global state, no GUI backend, safe in worker processes.
+    fig = Figure(figsize=(width_cm * CM, height_cm * CM))
+    # Fixed margins rather than a layout engine: as legible, and several times faster.
+    fig.subplots_adjust(left=0.31, right=0.96, top=0.86, bottom=0.2)
+    return fig
 
 
 def _short(name: str, width: int = 15, lines: int = 3) -> str:
@@ -72,53 +82,55 @@ def _label(ax, offer_name: str, offer_value: str, go_alone_value: str) -> None:
         tick.set_fontweight("bold")
 
 
+@_styled
 def whole_life_cost(line: LineMeasures, offer_name: str) -> str:
     """Bars of each option's likely whole-life net present cost, optimism bias hatched, whiskers low to high."""
-    with matplotlib.rc_context(_STYLE):
-        fig = _figure()
-        ax = fig.add_subplot()
-        go, offer = line.go_alone, line.offer
-        y_offer, y_go = 1, 0
-        ax.barh(y_offer, offer.npc.likely, color=OFFER, height=0.55)
-        ax.barh(y_go, go.npc_before_bias.likely, color=GO_ALONE, height=0.55)
-        ax.barh(y_go, go.optimism_bias, left=go.npc_before_bias.likely, color=BIAS, height=0.55, hatch="////",
-                edgecolor="white", linewidth=0)
-        top = max(offer.npc.high, go.npc.high, 1.0)
-        for pos, npc in ((y_offer, offer.npc), (y_go, go.npc)):
-            if not npc.is_exact:
-                ax.errorbar(npc.likely, pos, xerr=[[npc.likely - npc.low], [npc.high - npc.likely]], fmt="none",
-                            ecolor=TEXT, elinewidth=0.8, capsize=2.5)
-        _label(ax, offer_name, figures.pounds(offer.npc.likely), figures.pounds(go.npc.likely))
-        ax.set_ylim(-0.5, 1.5)
-        ax.set_xlim(0, top * 1.05)
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: figures.pounds(v, millions=top >= 1_000_000)))
-        ax.set_title(f"Whole-life cost over {figures.figure(line.appraisal_years, 'years')}", loc="left",
-                     fontsize=8, fontweight="bold", color=TEXT)
-        return _svg(fig)
+    fig = _figure()
+    ax = fig.add_subplot()
+    go, offer = line.go_alone, line.offer
+    y_offer, y_go = 1, 0
+    ax.barh(y_offer, offer.npc.likely, color=OFFER, height=0.55)
+    ax.barh(y_go, go.npc_before_bias.likely, color=GO_ALONE, height=0.55)
+    ax.barh(y_go, go.optimism_bias, left=go.npc_before_bias.likely, color=BIAS, height=0.55, hatch="////",
+            edgecolor="white", linewidth=0)
+    top = max(offer.npc.high, go.npc.high, 1.0)
+    for pos, npc in ((y_offer, offer.npc), (y_go, go.npc)):
+        if not npc.is_exact:
+            ax.errorbar(npc.likely, pos, xerr=[[npc.likely - npc.low], [npc.high - npc.likely]], fmt="none",
+                        ecolor=TEXT, elinewidth=0.8, capsize=2.5)
+    _label(ax, offer_name, figures.pounds(offer.npc.likely), figures.pounds(go.npc.likely))
+    ax.set_ylim(-0.5, 1.5)
+    ax.set_xlim(0, top * 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: figures.pounds(v, millions=top >= 1_000_000)))
+    ax.set_title(f"Whole-life cost over {figures.figure(line.appraisal_years, 'years')}", loc="left",
+                 fontsize=8, fontweight="bold", color=TEXT)
+    return _svg(fig)
 
 
+@_styled
 def timeline(line: LineMeasures, offer_name: str) -> str:
     """Months from the decision until each route could be in service, against the date the line is needed by."""
-    with matplotlib.rc_context(_STYLE):
-        fig = _figure()
-        ax = fig.add_subplot()
-        spans = [(1, line.offer.months_to_service, OFFER), (0, line.go_alone.months_to_service, GO_ALONE)]
-        need = line.months_to_need
-        top = max(need, *(m.high for _, m, _ in spans), 1.0)
-        for pos, months, colour in spans:
-            ax.barh(pos, months.likely, color=colour, height=0.55)
-            if months.high > months.likely:
-                ax.barh(pos, months.high - months.likely, left=months.likely, color=colour, alpha=0.3, height=0.55)
-            if months.low < months.likely:
-                ax.plot([months.low, months.low], [pos - 0.27, pos + 0.27], color="white", linewidth=1.2)
-        ax.axvline(need, color=NEED, linewidth=1.4, linestyle="--")
-        ax.text(need + (top * 0.01 if need < top * 0.55 else -top * 0.01), 1.47, f"needed by {figures.date(line.need_by)}", color=NEED, va="top",
-                ha="left" if need < top * 0.55 else "right", fontweight="bold", fontsize=7)
-        _label(ax, offer_name, figures.months(line.offer.months_to_service.likely),
-               figures.months(line.go_alone.months_to_service.likely))
-        ax.set_ylim(-0.5, 1.5)
-        ax.set_xlim(0, top * 1.05)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-        ax.set_title("Months to service", loc="left", fontsize=8, fontweight="bold", color=TEXT)
-        return _svg(fig)
+    fig = _figure()
+    ax = fig.add_subplot()
+    spans = [(1, line.offer.months_to_service, OFFER), (0, line.go_alone.months_to_service, GO_ALONE)]
+    need = line.months_to_need
+    top = max(need, *(m.high for _, m, _ in spans), 1.0)
+    for pos, months, colour in spans:
+        ax.barh(pos, months.likely, color=colour, height=0.55)
+        if months.high > months.likely:
+            ax.barh(pos, months.high - months.likely, left=months.likely, color=colour, alpha=0.3, height=0.55)
+        if months.low < months.likely:
+            ax.plot([months.low, months.low], [pos - 0.27, pos + 0.27], color="white", linewidth=1.2)
+    ax.axvline(need, color=NEED, linewidth=1.4, linestyle="--")
+    # The label runs right of the line while there is room, else left of it, above the offer's bar.
+    right = need < top * 0.55
+    ax.text(need + top * (0.01 if right else -0.01), 1.47, f"needed by {figures.date(line.need_by)}", color=NEED,
+            va="top", ha="left" if right else "right", fontweight="bold", fontsize=7)
+    _label(ax, offer_name, figures.months(line.offer.months_to_service.likely),
+           figures.months(line.go_alone.months_to_service.likely))
+    ax.set_ylim(-0.5, 1.5)
+    ax.set_xlim(0, top * 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    ax.set_title("Months to service", loc="left", fontsize=8, fontweight="bold", color=TEXT)
+    return _svg(fig)
