@@ -109,7 +109,7 @@ def test_brief_annex_traces_every_rule_that_fired_with_the_values_matched(pages,
     text = " ".join(pages["new-department"])
     trace = text[text.index("Annex B."):]
     for step in briefings["new-department"].recommendation.trace:
-        assert step.rule_id in trace.replace(" ", "") or step.rule_id in trace
+        assert step.rule_id in trace.replace(" ", "")  # long ids wrap in their cell; extraction adds spaces
     assert "line.months_to_need = 5.9 months" in trace
 
 
@@ -119,7 +119,7 @@ def test_brief_annex_gives_provenance_hashes_version_and_decision_date(pages, br
     annex = " ".join(pages["part-join"])
     annex = annex[annex.index("Annex C. Provenance"):]
     for value in (provenance.case_sha256, provenance.rulebook_sha256, provenance.joinup_version, "25 November 2026"):
-        assert value in annex.replace(" ", "") or value in annex
+        assert value.replace(" ", "") in annex.replace(" ", "")  # digests wrap in their cell
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
