@@ -160,6 +160,8 @@ def decide(
         lines.append(
             LineRecommendation(
                 service_line=line.name,
+                offer=line.offer.name,
+                supplier=line.offer.supplier,
                 verdict=verdict,
                 decided_by=decided_by,
                 reasons=reasons,
@@ -178,6 +180,8 @@ def decide(
         verdict=verdict,
         summary=_summary(case, lines, verdict),
         organisation=case.organisation.name,
+        protective_marking=case.organisation.protective_marking,
+        notes=case.notes,
         offers=offers,
         decision_date=case.decision_date,
         need_by=case.need_by,

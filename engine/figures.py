@@ -78,3 +78,36 @@ def figure(value: Any, unit: str | None = None) -> str:
     if isinstance(value, (int, float)):
         return _POINT.get(unit or "", number)(value)
     return str(value)
+
+
+def span(value: Range, unit: str | None = None) -> str:
+    """A range's low to high without its likely value: "£7.5m to £11m"; an exact value as itself."""
+    if value.is_exact:
+        return figure(value.likely, unit)
+    if unit == "months":
+        return f"{_trim(value.low, 1)} to {months(value.high)}"
+    millions = unit == "pounds" and value.high >= 1_000_000
+    if unit == "pounds":
+        return f"{pounds(value.low, millions)} to {pounds(value.high, millions)}"
+    return f"{figure(value.low, unit)} to {figure(value.high, unit)}"
+
+
+def score(value: float | None) -> str:
+    """A quality score out of 5: "4", "3.3"; "not scored" when unknown."""
+    return "not scored" if value is None else _trim(value, 1)
+
+
+def count(value: int, noun: str, plural: str | None = None) -> str:
+    """"1 requirement", "3 requirements", "no requirements"."""
+    many = plural or noun + "s"
+    if value == 0:
+        return f"no {many}"
+    return f"{number(value)} {noun if value == 1 else many}"
+
+
+def and_list(items: list[str], unique: bool = False) -> str:
+    """"a", "a and b", "a, b and c"; `unique` drops repeats, keeping the first."""
+    items = list(dict.fromkeys(items)) if unique else list(items)
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

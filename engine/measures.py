@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .case import MAX_UPLIFT, Case, Offer, ServiceKind, ServiceLine
+from .case import MAX_UPLIFT, Case, Met, Offer, ServiceKind, ServiceLine
 from .errors import ParameterError
 from .parameters import InForce, Parameters
 from .quantities import Range
@@ -74,6 +74,40 @@ class OptionMeasures(BaseModel):
     quality_score: float | None = _f("Mean quality score over the scored dimensions (0 to 5); unknown if none scored.", "score")
 
 
+class DimensionScores(BaseModel):
+    """One quality dimension as both options score it (0 to 5), for the briefing's comparison."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: str = Field(description="The quality dimension, as the case file names it.")
+    go_alone: float | None = _f("Going alone's score, if scored.", "score")
+    offer: float | None = _f("The offer's score, if scored.", "score")
+
+
+class RequirementStatus(BaseModel):
+    """One specific requirement and whether the offer meets it, for the briefing's comparison."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The requirement, as the case file names it.")
+    met: Met = Field(description="Whether the offer meets it: yes, partly or no.")
+    essential: bool = Field(description="True if the organisation cannot work without it.")
+    note: str = Field(description="How it is met, or what is missing.")
+
+
+class BiasApplied(BaseModel):
+    """The optimism bias uplifts applied to going alone on one line, and where they come from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    capital_cost: float = _f("Uplift on one-off costs.", "percent")
+    operating_cost: float = _f("Uplift on annual running costs.", "percent")
+    duration: float = _f("Uplift on procurement time.", "percent")
+    reason: str | None = Field(
+        default=None, description="The case's evidence for its own uplifts; none when the rulebook's defaults apply."
+    )
+
+
 class LineMeasures(BaseModel):
     """Figures for one service line, comparing its two options."""
 
@@ -114,6 +148,16 @@ class LineMeasures(BaseModel):
     exit_cost: float = _f("Cost of leaving at the end of the term.", "pounds")
     cost_uncertainty: float = _f("Spread of going alone's whole-life cost (high less low) as a share of its likely value.", "percent")
     cost_comparison_uncertain: bool = Field(description="True if the cost ratio's range runs from below 1 to above 1: the estimates cannot say which option is cheaper.")
+    # Lists, not figures: the names catalogue skips them, so rules cannot read them; the briefing does.
+    quality_by_dimension: list[DimensionScores] = Field(
+        default_factory=list, description="Each quality dimension scored, with both options' scores, in case-file order."
+    )
+    requirement_status: list[RequirementStatus] = Field(
+        default_factory=list, description="Each specific requirement and whether the offer meets it, in case-file order."
+    )
+    optimism_bias_applied: BiasApplied | None = Field(
+        default=None, description="The optimism bias uplifts applied to going alone, and their source."
+    )
 
 
 class Measures(BaseModel):
@@ -271,6 +315,16 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         exit_cost=terms.exit_cost,
         cost_uncertainty=(go_npc.high - go_npc.low) / go_npc.likely if go_npc.likely else 0.0,
         cost_comparison_uncertain=ratio is not None and ratio.low < 1 < ratio.high,
+        quality_by_dimension=[
+            DimensionScores(dimension=d, go_alone=go.quality.get(d), offer=offer.quality.get(d))
+            for d in dict.fromkeys([*go.quality, *offer.quality])
+        ],
+        optimism_bias_applied=BiasApplied(
+            capital_cost=ob_capex, operating_cost=ob_opex, duration=ob_time, reason=bias.reason if bias else None
+        ),
+        requirement_status=[
+            RequirementStatus(name=r.name, met=r.met, essential=r.essential, note=r.note) for r in reqs
+        ],
     )
 
 

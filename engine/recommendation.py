@@ -56,6 +56,8 @@ class LineRecommendation(_Out):
     """The verdict for one service line."""
 
     service_line: str = Field(description="The service line.")
+    offer: str = Field(default="", description="The shared service on offer for this line, by name.")
+    supplier: str = Field(default="", description="Who provides the offer.")
     verdict: LineVerdict = Field(description="join, go-alone or refer.")
     decided_by: str | None = Field(description="The rule whose verdict prevailed (none: no rule reached a verdict).")
     reasons: list[Reason] = Field(description="The reasons, heaviest first.")
@@ -91,6 +93,8 @@ class Recommendation(_Out):
     verdict: OverallVerdict = Field(description="The overall recommendation.")
     summary: str = Field(description="The recommendation in one sentence.")
     organisation: str = Field(description="The organisation deciding.")
+    protective_marking: str = Field(default="OFFICIAL", description="The case's protective marking: the briefing carries it.")
+    notes: str = Field(default="", description="The case file's notes for a reader of the briefing.")
     offers: list[str] = Field(description="The shared services on offer, as 'name (supplier)'.")
     decision_date: dt.date
     need_by: dt.date

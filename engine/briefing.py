@@ -1,0 +1,121 @@
+"""The briefing: a Recommendation rendered to a PDF that carries its own evidence.
+
+`brief(rec, case=..., rulebook=...)` returns the PDF bytes: the HTML from `render`, made a
+tagged PDF by `pdf`, with the case file exactly as given, the Recommendation as JSON and
+the rulebook's files attached, so `verify` can decide the case again from the PDF alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .api import Decider, default_templates_dir
+from .errors import BriefingError
+from .load import LoadedCase, load_case
+from .pdf import Attachment, html_to_pdf
+from .recommendation import Recommendation
+from .render import render_html
+from .rulebook import Rulebook
+from .write import atomic_output
+
+RECOMMENDATION = "recommendation.json"
+RULEBOOK_FOLDER = "rulebook/"
+# A rulebook file name as `verify` will accept it back: no folders, no tricks.
+SAFE_RULE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$")
+
+
+def case_attachment_name(case_file: str) -> str:
+    """The name the case file is attached under: its own, unless that is taken."""
+    name = Path(case_file).name or "case.yaml"
+    return f"case-{name}" if name == RECOMMENDATION else name
+
+
+def attachments(rec: Recommendation, case: bytes, rulebook_files: dict[str, bytes]) -> list[Attachment]:
+    """The evidence a briefing carries: case file, recommendation, rulebook files (sorted by name)."""
+    files = [
+        Attachment(case_attachment_name(rec.provenance.case_file), case, "The case file, exactly as given."),
+        Attachment(RECOMMENDATION, rec.model_dump_json(indent=2).encode("utf-8"),
+                   "The recommendation as JSON: verdicts, reasons, trace, figures and parameters."),
+    ]
+    for name in sorted(rulebook_files):
+        files.append(Attachment(RULEBOOK_FOLDER + name, rulebook_files[name],
+                                f"Rulebook file {name}, as the case was decided under it."))
+    return files
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A rendered briefing: the HTML and the PDF made from it."""
+
+    recommendation: Recommendation
+    html: str
+    pdf: bytes
+
+
+def render(
+    rec: Recommendation,
+    *,
+    case: bytes,
+    rulebook: Rulebook | dict[str, bytes],
+    templates_dir: Path | None = None,
+) -> Briefing:
+    """Render a recommendation to HTML and PDF, attaching the case bytes and the rulebook's files.
+
+    The evidence must be what the recommendation was decided from: case bytes (and a Rulebook)
+    whose SHA-256 differs from the recommendation's provenance are refused.
+    """
+    provenance = rec.provenance
+    if hashlib.sha256(case).hexdigest() != provenance.case_sha256:
+        raise BriefingError("the case bytes given are not the ones this recommendation was decided from",
+                            file=provenance.case_file)
+    if isinstance(rulebook, Rulebook) and rulebook.sha256 != provenance.rulebook_sha256:
+        raise BriefingError("the rulebook given is not the one this recommendation was decided under",
+                            file=str(rulebook.directory))
+    templates = (templates_dir or default_templates_dir()).resolve()
+    files = rulebook.files if isinstance(rulebook, Rulebook) else rulebook
+    attached = attachments(rec, case, files)
+    html = render_html(rec, templates, [(a.name, a.description) for a in attached])
+    pdf = html_to_pdf(html, base_dir=templates, created=rec.decision_date, attachments=attached)
+    return Briefing(rec, html, pdf)
+
+
+def brief(
+    rec: Recommendation,
+    *,
+    case: bytes,
+    rulebook: Rulebook | dict[str, bytes],
+    templates_dir: Path | None = None,
+) -> bytes:
+    """The briefing PDF for a recommendation: `case` is the case file's exact bytes, `rulebook` what decided it."""
+    return render(rec, case=case, rulebook=rulebook, templates_dir=templates_dir).pdf
+
+
+class Briefer:
+    """A Decider and the templates, ready to brief many cases in one process."""
+
+    def __init__(self, rules: Path | str | Rulebook | None = None, templates_dir: Path | None = None):
+        self.decider = Decider(rules)
+        self.templates_dir = templates_dir
+
+    def brief(self, loaded: LoadedCase) -> Briefing:
+        """Decide a loaded case and render its briefing."""
+        rec = self.decider.decide(loaded)
+        return render(rec, case=loaded.data, rulebook=self.decider.rulebook, templates_dir=self.templates_dir)
+
+    def write(self, case_path: Path | str, pdf_path: Path | str, html_path: Path | str | None = None) -> Briefing:
+        """Brief a case file and write the PDF (and the HTML, if asked) atomically."""
+        loaded = load_case(case_path)
+        with atomic_output(pdf_path) as pdf_out:
+            result = self.brief(loaded)
+            if html_path is not None:
+                with atomic_output(html_path) as html_out:
+                    html_out.write(result.html.encode("utf-8"))
+            pdf_out.write(result.pdf)
+        return result
+
+
+def brief_file(path: Path | str, rules: Path | str | None = None) -> bytes:
+    """Decide a case file under a rulebook (the shipped one by default) and return its briefing PDF."""
+    return Briefer(rules).brief(load_case(path)).pdf

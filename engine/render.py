@@ -1,0 +1,417 @@
+"""Recommendation to briefing HTML: a view of ready-printed strings, poured into Jinja2 templates.
+
+Every figure is formatted here, by `figures`, from the Recommendation and its parameters;
+the templates only place strings (autoescaped), so a template never computes or formats a
+number, and text from a case file can never become markup.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import charts
+from . import figures as fig
+from .api import default_templates_dir
+from .measures import LineMeasures, OptionMeasures
+from .pdf import pdf_dates_meta
+from .recommendation import LineRecommendation, Reason, Recommendation
+
+TEMPLATE = "briefing.html.j2"
+
+OVERALL = {"join": "Join", "join-in-part": "Join in part", "go-alone": "Go alone", "refer": "Refer to the board"}
+LINE = {"join": "Join", "go-alone": "Go alone", "refer": "Refer to the board"}
+SUPPORTS = {"join": "for joining", "go-alone": "for going alone", "refer": "for referring", None: "background"}
+# What a rule concluded, for the trace: conditions and risks are printed in full in section 3.
+CONCLUDED = {"finding": "finding: {}", "verdict": "verdict: {}", "condition": "attaches a condition",
+             "risk": "raises a risk"}
+MET = {"yes": "Met", "partly": "Partly met", "no": "Not met"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of the options table: a label, the offer's cell, going alone's cell, small print under each."""
+
+    label: str
+    offer: str
+    go_alone: str
+    offer_note: str = ""
+    go_alone_note: str = ""
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart as a data: URI, with the text alternative a screen reader reads."""
+
+    src: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    """A reason as printed: its sentence, rule id, source, which way it argues, and whether it decided."""
+
+    text: str
+    rule_id: str
+    source: str
+    supports: str
+    decisive: bool
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement as printed: name, essential or not, whether the offer meets it, note."""
+
+    name: str
+    essential: str
+    status: str
+    met: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LineView:
+    """One service line, every string the briefing prints about it."""
+
+    name: str
+    anchor: str
+    offer: str
+    verdict: str
+    verdict_key: str
+    decided_by: str
+    decisive: str
+    cost_offer: str
+    cost_go_alone: str
+    time_offer: str
+    time_go_alone: str
+    needed: str
+    needed_in: str
+    reasons: list[ReasonView]
+    rows: list[Row]
+    quality_rows: list[Row]
+    requirements: list[Requirement]
+    requirements_summary: str
+    charts: list[Chart]
+    bias_source: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """A condition, risk or open question, with its service line and the rule that raised it."""
+
+    line: str
+    text: str
+    rule_id: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Something the board is asked to do, with the items it covers (shown on page 1)."""
+
+    text: str
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A parameter or per-case assumption as printed in Annex A."""
+
+    name: str
+    description: str
+    value: str
+    since: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """A rule that fired, as printed in Annex B."""
+
+    number: int
+    rule_id: str
+    title: str
+    line: str
+    layer: int
+    concluded: str
+    values: list[str]
+
+
+@dataclass(frozen=True)
+class View:
+    """The whole briefing as strings, in reading order."""
+
+    title: str
+    question: str
+    organisation: str
+    marking: str
+    offers: str
+    decision_date: str
+    need_by: str
+    verdict: str
+    verdict_key: str
+    summary: str
+    asks: list[Ask]
+    notes: str
+    lines: list[LineView]
+    conditions: list[Item]
+    risks: list[Item]
+    watch: list[Item]
+    assumptions: list[Assumption]
+    line_assumptions: list[Assumption]
+    trace: list[TraceRow]
+    provenance: list[tuple[str, str]]
+    attachments: list[tuple[str, str]] = field(default_factory=list)
+    dates_meta: str = ""
+
+
+def _svg_uri(svg: str) -> str:
+    # A data: URI is decoded by the PDF renderer's fetcher in memory: no file, no network.
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _money_note(option: OptionMeasures) -> str:
+    return "" if option.npc.is_exact else fig.span(option.npc, "pounds")
+
+
+def _rows(m: LineMeasures) -> list[Row]:
+    go, offer = m.go_alone, m.offer
+    before = ""
+    if go.cost_per_seat != go.cost_per_seat_before_bias:
+        before = f"{fig.pounds(go.cost_per_seat_before_bias)} before optimism bias"
+    peers = ""
+    if m.peer_median_price is not None and m.discount_on_peer_price is not None:
+        below = m.discount_on_peer_price >= 0
+        peers = (f"{fig.percent(abs(m.discount_on_peer_price))} {'below' if below else 'above'} the "
+                 f"{fig.pounds(m.peer_median_price)} peers pay")
+    rows = [
+        Row("Running cost per seat a year", fig.pounds(offer.cost_per_seat), fig.pounds(go.cost_per_seat),
+            peers, before),
+        Row("Running cost a year", fig.figure(offer.annual_cost, "pounds"), fig.figure(go.annual_cost, "pounds"),
+            "", "optimism bias included" if go.cost_per_seat != go.cost_per_seat_before_bias else ""),
+        Row("One-off costs (year 0)", fig.figure(offer.one_off_costs, "pounds"),
+            fig.figure(go.one_off_costs, "pounds"), "onboarding", "optimism bias included"),
+        Row(f"Whole-life cost before optimism bias ({fig.figure(m.appraisal_years, 'years')}, net present)",
+            fig.pounds(offer.npc_before_bias.likely), fig.pounds(go.npc_before_bias.likely)),
+        Row("Optimism bias", fig.pounds(offer.optimism_bias) if offer.optimism_bias else "none: a priced offer",
+            fig.pounds(go.optimism_bias)),
+        Row("Whole-life net present cost", fig.pounds(offer.npc.likely), fig.pounds(go.npc.likely),
+            _money_note(offer), _money_note(go), strong=True),
+        Row("Months to service", fig.months(offer.months_to_service.likely), fig.months(go.months_to_service.likely),
+            "" if offer.months_to_service.is_exact else fig.span(offer.months_to_service, "months"),
+            "" if go.months_to_service.is_exact else fig.span(go.months_to_service, "months"), strong=True),
+        Row("In service by the date needed?", "yes" if offer.months_to_service.likely <= m.months_to_need else "no",
+            "yes" if go.months_to_service.likely <= m.months_to_need else "no",
+            f"needed in {fig.months(m.months_to_need)}", f"by {fig.date(m.need_by)}"),
+        Row("Mean quality score (0 to 5)", fig.score(offer.quality_score), fig.score(go.quality_score), strong=True),
+    ]
+    return rows
+
+
+def _quality_rows(m: LineMeasures) -> list[Row]:
+    return [Row(d.dimension.replace("_", " ").capitalize(), fig.score(d.offer), fig.score(d.go_alone))
+            for d in m.quality_by_dimension]
+
+
+def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
+    rows = [Requirement(r.name, "essential" if r.essential else "", MET[r.met], r.met, r.note)
+            for r in m.requirement_status]
+    if not m.requirements:
+        return rows, "No specific requirements listed."
+    parts = [text for n, text in ((m.requirements_met, f"meets {fig.number(m.requirements_met)}"),
+                                  (m.requirements_partly_met, f"meets {fig.number(m.requirements_partly_met)} in part"),
+                                  (m.requirements_unmet, f"does not meet {fig.number(m.requirements_unmet)}")) if n]
+    listed = "the requirement" if m.requirements == 1 else f"the {fig.count(m.requirements, 'requirement')}"
+    return rows, f"Of {listed} listed, the offer {fig.and_list(parts)}."
+
+
+def _reason(r: Reason, decided_by: str | None) -> ReasonView:
+    return ReasonView(r.text, r.rule_id, r.source, SUPPORTS.get(r.supports, "background"), r.rule_id == decided_by)
+
+
+def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: int) -> LineView:
+    offer_name = lr.offer or "the offer"
+    decisive = next((r for r in lr.reasons if r.rule_id == lr.decided_by), None)
+    requirements, req_summary = _requirements(m)
+    need = fig.date(m.need_by)
+    bias = m.optimism_bias_applied
+    bias_source = ""
+    if bias is not None:
+        bias_source = (f"{fig.percent(bias.capital_cost)} on one-off costs, {fig.percent(bias.operating_cost)} on "
+                       f"running costs, {fig.percent(bias.duration)} on procurement time: "
+                       + (f"the case's own evidence ({bias.reason})" if bias.reason else "the rulebook's defaults"))
+    cost_alt = (f"Whole-life net present cost over {fig.figure(m.appraisal_years, 'years')}: the shared offer "
+                f"{fig.pounds(m.offer.npc.likely)}, going alone {fig.pounds(m.go_alone.npc.likely)} of which "
+                f"optimism bias {fig.pounds(m.go_alone.optimism_bias)}.")
+    time_alt = (f"Months until the service could start: the shared offer {fig.months(m.offer.months_to_service.likely)}"
+                f", going alone {fig.months(m.go_alone.months_to_service.likely)}; needed by {need}, "
+                f"{fig.months(m.months_to_need)} after the decision.")
+    return LineView(
+        name=lr.service_line,
+        anchor=f"line-{index + 1}",
+        offer=f"{offer_name} ({lr.supplier})" if lr.supplier else offer_name,
+        verdict=LINE[lr.verdict],
+        verdict_key=lr.verdict,
+        decided_by=lr.decided_by or "",
+        decisive=decisive.text if decisive else "No rule reached a verdict: the board decides.",
+        cost_offer=fig.pounds(m.offer.npc.likely),
+        cost_go_alone=fig.pounds(m.go_alone.npc.likely),
+        time_offer=fig.number(m.offer.months_to_service.likely),
+        time_go_alone=fig.number(m.go_alone.months_to_service.likely),
+        needed=need,
+        needed_in=f"in {fig.months(m.months_to_need)}",
+        reasons=[_reason(r, lr.decided_by) for r in lr.reasons],
+        rows=_rows(m),
+        quality_rows=_quality_rows(m),
+        requirements=requirements,
+        requirements_summary=req_summary,
+        charts=[
+            Chart(_svg_uri(charts.whole_life_cost(m, offer_name)), cost_alt,
+                  "Net present cost, likely; hatched: optimism bias on going alone; whiskers: low to high."),
+            Chart(_svg_uri(charts.timeline(m, offer_name)), time_alt,
+                  "Likely months; pale: up to the high estimate; white tick: low estimate; dashed: the date needed."),
+        ],
+        bias_source=bias_source,
+    )
+
+
+def _the(n: int, noun: str) -> str:
+    """"the condition", "the 3 conditions"."""
+    return f"the {noun}" if n == 1 else f"the {fig.count(n, noun)}"
+
+
+ON_PAGE_ONE = 3  # conditions or risks listed under each ask; more would push the summary past page 1
+
+
+def _first(items: list, noun: str) -> list[str]:
+    shown = [f"{i.service_line}: {i.text}" for i in items[:ON_PAGE_ONE]]
+    if len(items) > ON_PAGE_ONE:
+        shown.append(f"and {fig.count(len(items) - ON_PAGE_ONE, 'more ' + noun)} in section 3.")
+    return shown
+
+
+def _asks(rec: Recommendation) -> list[Ask]:
+    asks = [Ask(f"Agree the recommendation: {rec.summary[:1].lower() + rec.summary[1:]}")]
+    if rec.conditions:
+        asks.append(Ask(f"Attach {_the(len(rec.conditions), 'condition')} to joining (section 3):",
+                        _first(rec.conditions, "condition")))
+    if rec.risks:
+        asks.append(Ask(f"Note {_the(len(rec.risks), 'risk')} (section 3) and name who will manage each:",
+                        _first(rec.risks, "risk")))
+    if rec.verdict == "refer":
+        asks.append(Ask("Decide the referred service lines, or ask for the evidence section 1 says is missing."))
+    return asks
+
+
+def _watch(rec: Recommendation) -> list[Item]:
+    """What remains to be seen about quality and adaptability, from the line figures."""
+    items = []
+    for lr, m in zip(rec.lines, rec.measures.lines):
+        weaker = [d.dimension.replace("_", " ") for d in m.quality_by_dimension
+                  if d.offer is not None and d.go_alone is not None and d.offer < d.go_alone]
+        if weaker:
+            items.append(Item(lr.service_line, "The offer scores below going alone on " + ", ".join(weaker) + ".", ""))
+        if m.partly_met_requirements:
+            items.append(Item(lr.service_line, f"Met only in part: {m.partly_met_requirements}.", ""))
+        if m.unmet_requirements:
+            items.append(Item(lr.service_line, f"Not met: {m.unmet_requirements}.", ""))
+        if m.quality_dimensions == 0:
+            items.append(Item(lr.service_line, "Quality is not scored for either option.", ""))
+    return items
+
+
+def _trace(rec: Recommendation) -> list[TraceRow]:
+    return [
+        TraceRow(i + 1, t.rule_id, t.title, t.service_line, t.layer,
+                 "; ".join(CONCLUDED[k].format(v) for k, v in t.concluded.items() if k in CONCLUDED),
+                 [f"{v.name} = {v.shown}" for v in t.values])
+        for i, t in enumerate(rec.trace)
+    ]
+
+
+def _assumptions(rec: Recommendation) -> list[Assumption]:
+    return [Assumption(p.name, p.description, fig.figure(p.value, p.unit), fig.date(p.since), p.source)
+            for p in rec.parameters.values()]
+
+
+def _line_assumptions(rec: Recommendation) -> list[Assumption]:
+    rows = []
+    for lr, m in zip(rec.lines, rec.measures.lines):
+        bias = m.optimism_bias_applied
+        if bias is None:
+            continue
+        source = f"The case file: {bias.reason}" if bias.reason else "The rulebook's defaults (above)"
+        rows.append(Assumption(
+            f"Optimism bias, {lr.service_line.lower()}",
+            "Uplifts applied to going alone's one-off costs, running costs and procurement time.",
+            f"{fig.percent(bias.capital_cost)}, {fig.percent(bias.operating_cost)}, {fig.percent(bias.duration)}",
+            "this case", source))
+        rows.append(Assumption(
+            f"Appraisal period, {lr.service_line.lower()}", "Years appraised: the offer's contract term.",
+            fig.figure(m.appraisal_years, "years"), "this case", "The case file: the offer's contract term"))
+    return rows
+
+
+def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None) -> View:
+    """The briefing's view model: every string it prints, formatted from the Recommendation."""
+    p = rec.provenance
+    offers = fig.and_list([lr.offer for lr in rec.lines if lr.offer] or ["the shared service"], unique=True)
+    lines = [_line(rec, lr, m, i) for i, (lr, m) in enumerate(zip(rec.lines, rec.measures.lines))]
+    return View(
+        title=f"Briefing: should {rec.organisation} join {offers}?",
+        question=f"Should {rec.organisation} join {offers}?",
+        organisation=rec.organisation,
+        marking=rec.protective_marking,
+        offers=fig.and_list(rec.offers),
+        decision_date=fig.date(rec.decision_date),
+        need_by=fig.date(rec.need_by),
+        verdict=OVERALL[rec.verdict],
+        verdict_key=rec.verdict,
+        summary=rec.summary,
+        asks=_asks(rec),
+        notes=rec.notes,
+        lines=lines,
+        conditions=[Item(c.service_line, c.text, c.rule_id) for c in rec.conditions],
+        risks=[Item(r.service_line, r.text, r.rule_id) for r in rec.risks],
+        watch=_watch(rec),
+        assumptions=_assumptions(rec),
+        line_assumptions=_line_assumptions(rec),
+        trace=_trace(rec),
+        provenance=[
+            ("Case file", p.case_file),
+            ("Case file SHA-256", p.case_sha256),
+            ("Rulebook", p.rulebook),
+            ("Rulebook SHA-256", p.rulebook_sha256),
+            ("joinup version", p.joinup_version),
+            ("Decision date", fig.date(p.decision_date)),
+        ],
+        attachments=attachments or [],
+        dates_meta=pdf_dates_meta(rec.decision_date),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment for a templates folder: autoescaped, strict about undefined names."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,  # every template, whatever its name: case-file text is never markup
+        auto_reload=False,  # loaded once per process: a template edited mid-run cannot mix with the old view
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(
+    rec: Recommendation,
+    templates_dir: Path | None = None,
+    attachments: list[tuple[str, str]] | None = None,
+) -> str:
+    """The briefing as HTML, from the templates folder (the shipped one by default)."""
+    directory = (templates_dir or default_templates_dir()).resolve()
+    return environment(directory).get_template(TEMPLATE).render(b=view(rec, attachments))

@@ -1,0 +1,189 @@
+"""Verify a briefing: decide its embedded case again under its embedded rulebook, and compare.
+
+A briefing PDF carries the case file, the Recommendation as JSON and the rulebook's files.
+`verify_pdf` writes the rulebook files to a temporary folder, loads it, decides the case
+bytes again and reports every way the new recommendation differs from the embedded one:
+verdict, per-line verdicts, summary, reasons, conditions, risks, then any other figure.
+The PDF is untrusted input: attachment names are checked before anything is written.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from .api import Decider
+from .briefing import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
+from .errors import BriefingError
+from .load import parse_case
+from .recommendation import Recommendation
+
+# Provenance fields that name where and with what a recommendation was made, not what it says.
+_CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version")}
+MAX_LISTED = 12
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a briefing carries: the case bytes and name, the recommendation JSON, the rulebook's files."""
+
+    case_name: str
+    case_file: str
+    case: bytes
+    recommendation: dict[str, Any]
+    rulebook: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome: whether the briefing holds, and if not, what differs."""
+
+    holds: bool
+    differences: list[str]
+    embedded: dict[str, Any]
+    decided: Recommendation
+    notes: list[str] = field(default_factory=list)
+
+
+def _attachments(data: bytes, source: str) -> dict[str, bytes]:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        found = reader.attachments
+        return {name: contents[0] for name, contents in found.items() if contents}
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BriefingError(f"is not a PDF joinup can read ({type(exc).__name__})", file=source) from None
+
+
+def read_evidence(data: bytes, source: str = "<briefing>") -> Evidence:
+    """The case, recommendation and rulebook embedded in a briefing PDF."""
+    if not data.startswith(b"%PDF-"):
+        raise BriefingError("is not a PDF", file=source)
+    files = _attachments(data, source)
+    if RECOMMENDATION not in files:
+        raise BriefingError("carries no recommendation.json: it is not a joinup briefing", file=source,
+                            hint="brief the case with `joinup brief` to get a briefing that can be verified")
+    try:
+        embedded = json.loads(files[RECOMMENDATION])
+        case_file = embedded["provenance"]["case_file"]
+    except (ValueError, KeyError, TypeError):
+        raise BriefingError("carries a recommendation.json joinup cannot read", file=source) from None
+    case_name = case_attachment_name(str(case_file))
+    if case_name not in files:
+        raise BriefingError(f"does not carry its case file '{case_name}'", file=source)
+    rulebook = {}
+    for name, contents in files.items():
+        if name.startswith(RULEBOOK_FOLDER):
+            short = name.removeprefix(RULEBOOK_FOLDER)
+            if not SAFE_RULE_FILE.match(short):
+                raise BriefingError(f"carries a rulebook file with an unsafe name: {name!r}", file=source)
+            rulebook[short] = contents
+    if not rulebook:
+        raise BriefingError("carries no rulebook files", file=source)
+    return Evidence(case_name, Path(str(case_file)).name, files[case_name], embedded, rulebook)
+
+
+def _decide(evidence: Evidence, rules: Path | None) -> Recommendation:
+    loaded = parse_case(evidence.case, evidence.case_file)
+    if rules is not None:
+        return Decider(rules).decide(loaded)
+    with tempfile.TemporaryDirectory(prefix="joinup-verify-") as folder:
+        for name, contents in evidence.rulebook.items():
+            (Path(folder) / name).write_bytes(contents)
+        return Decider(Path(folder)).decide(loaded)
+
+
+def _items(rec: dict[str, Any], key: str) -> list[str]:
+    return [f"{i['service_line']}: {i['text']} [{i['rule_id']}]" for i in rec.get(key, [])]
+
+
+def _listed(what: str, before: list[str], after: list[str]) -> list[str]:
+    out = [f"{what} no longer given: {x}" for x in before if x not in after]
+    out += [f"{what} now given: {x}" for x in after if x not in before]
+    return out
+
+
+def _walk(old: Any, new: Any, path: tuple) -> list[tuple[tuple, Any, Any]]:
+    """Paths where `old` differs from `new`; keys only `new` has (fields added since) are not differences."""
+    if path[:2] in _CIRCUMSTANTIAL:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [d for k in old for d in _walk(old[k], new.get(k, _MISSING), path + (k,))]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [d for i, (a, b) in enumerate(zip(old, new)) for d in _walk(a, b, path + (i,))]
+    return [] if old == new else [(path, old, new)]
+
+
+_MISSING = object()
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def differences(embedded: dict[str, Any], decided: Recommendation) -> list[str]:
+    """Every way a new recommendation differs from the embedded one, most important first."""
+    new = json.loads(decided.model_dump_json())
+    out = []
+    if embedded.get("verdict") != new["verdict"]:
+        out.append(f"verdict: the briefing says {embedded.get('verdict')}, deciding again gives {new['verdict']}")
+    old_lines = {line["service_line"]: line for line in embedded.get("lines", [])}
+    new_lines = {line["service_line"]: line for line in new["lines"]}
+    for name, line in old_lines.items():
+        if name not in new_lines:
+            out.append(f"service line {name}: no longer in the case")
+        elif line.get("verdict") != new_lines[name]["verdict"]:
+            out.append(f"service line {name}: the briefing says {line.get('verdict')}, "
+                       f"deciding again gives {new_lines[name]['verdict']}")
+    out += [f"service line {name}: new in the case" for name in new_lines if name not in old_lines]
+    if embedded.get("summary") != new["summary"]:
+        out.append(f"summary: now '{new['summary']}'")
+    for key, what in (("reasons", "reason"), ("conditions", "condition"), ("risks", "risk")):
+        out += _listed(what, _items(embedded, key), _items(new, key))
+    if out:
+        return out
+    changed = _walk(embedded, new, ())
+    shown = [f"{_dotted(p)}: {'absent' if a is _MISSING else a!r} in the briefing, "
+             f"{'absent' if b is _MISSING else b!r} now" for p, a, b in changed[:MAX_LISTED]]
+    if len(changed) > MAX_LISTED:
+        shown.append(f"... and {len(changed) - MAX_LISTED} more differences")
+    return shown
+
+
+def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None = None) -> Verification:
+    """Decide a briefing's embedded case again (under its embedded rulebook unless `rules` is given) and compare."""
+    evidence = read_evidence(data, source)
+    notes, problems = [], []
+    recorded = evidence.recommendation.get("provenance", {})
+    if hashlib.sha256(evidence.case).hexdigest() != recorded.get("case_sha256"):
+        problems.append("case file: the embedded case file's SHA-256 is not the one the briefing records")
+    decided = _decide(evidence, Path(rules) if rules is not None else None)
+    if rules is None and decided.provenance.rulebook_sha256 != recorded.get("rulebook_sha256"):
+        problems.append("rulebook: the embedded rulebook's SHA-256 is not the one the briefing records")
+    if rules is not None and decided.provenance.rulebook_sha256 != recorded.get("rulebook_sha256"):
+        notes.append(f"decided under {rules}, not the rulebook the briefing was made with")
+    if recorded.get("joinup_version") != decided.provenance.joinup_version:
+        notes.append(f"briefed with joinup {recorded.get('joinup_version')}, "
+                     f"verified with {decided.provenance.joinup_version}")
+    found = problems + differences(evidence.recommendation, decided)
+    return Verification(not found, found, evidence.recommendation, decided, notes)
+
+
+def verify_file(path: Path | str, rules: Path | str | None = None) -> Verification:
+    """Verify a briefing PDF on disk."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefingError("no such file", file=str(path), hint="check the path") from None
+    except IsADirectoryError:
+        raise BriefingError("is a folder, not a briefing PDF", file=str(path)) from None
+    except OSError as exc:
+        raise BriefingError(f"cannot be opened: {exc.strerror}", file=str(path)) from None
+    return verify_pdf(data, str(path), rules)

@@ -1,0 +1,54 @@
+"""Charts: vector SVG from matplotlib, reproducible to the byte, with figures formatted as the briefing's."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import CASES, ROOT
+from engine import charts
+from engine.api import Decider
+
+
+@pytest.fixture(scope="module")
+def line():
+    return Decider().decide_file(CASES / "new-department.yaml").measures.lines[0]
+
+
+@pytest.mark.parametrize("draw", [charts.whole_life_cost, charts.timeline])
+def test_chart_when_drawn_twice_gives_identical_svg(line, draw):
+    """The same figures give the same SVG text."""
+    assert draw(line, "Flex") == draw(line, "Flex")
+
+
+@pytest.mark.parametrize("draw", [charts.whole_life_cost, charts.timeline])
+def test_chart_carries_no_date_and_keeps_text_as_text(line, draw):
+    """No date metadata, and labels stay <text> (searchable, drawn in the document's font)."""
+    svg = draw(line, "Flex")
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert "<dc:date>" not in svg
+    assert "<text" in svg
+
+
+def test_chart_when_drawn_in_a_fresh_process_gives_identical_svg(line):
+    """Element ids come from a fixed salt, not the process: a fresh process draws the same bytes."""
+    code = ("from engine.api import Decider; from engine import charts; "
+            f"l = Decider().decide_file({str(CASES / 'new-department.yaml')!r}).measures.lines[0]; "
+            "print(charts.timeline(l, 'Flex'), end='')")
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert fresh.stdout == charts.timeline(line, "Flex")
+
+
+def test_whole_life_cost_labels_each_option_with_its_likely_cost(line):
+    """Each bar is labelled with its option and its likely whole-life cost, as figures writes it."""
+    svg = charts.whole_life_cost(line, "Flex")
+    assert "£4.3m" in svg and "£8.8m" in svg and "Going alone" in svg
+    assert "Whole-life cost over 5 years" in svg
+
+
+def test_timeline_marks_the_date_needed_and_each_routes_months(line):
+    """The timeline names the need-by date and each route's likely months to service."""
+    svg = charts.timeline(line, "Flex")
+    assert "needed by 25 May 2027" in svg
+    assert "4 months" in svg and "18.5 months" in svg

@@ -1,0 +1,34 @@
+"""Figures the briefing adds: spans, scores, counts and lists, as officials write them."""
+from __future__ import annotations
+
+import pytest
+
+from engine import figures
+from engine.quantities import Range
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (Range(low=7.6e6, likely=8.8e6, high=10.7e6), "pounds", "£7.6m to £10.7m"),
+    (Range(low=900_000, likely=1e6, high=1.2e6), "pounds", "£0.9m to £1.2m"),
+    (Range(low=9, likely=12, high=18), "months", "9 to 18 months"),
+    (Range.exactly(4), "months", "4 months"),
+])
+def test_span_when_given_a_range_writes_low_to_high(value, unit, expected):
+    """A range is written low to high in its unit; an exact value as itself."""
+    assert figures.span(value, unit) == expected
+
+
+def test_score_when_unknown_says_not_scored():
+    """A missing quality score reads 'not scored'; a known one to one decimal place."""
+    assert (figures.score(None), figures.score(10 / 3), figures.score(4.0)) == ("not scored", "3.3", "4")
+
+
+def test_count_when_one_or_many_or_none_agrees_the_noun():
+    """Counts agree with their noun."""
+    assert [figures.count(n, "condition") for n in (0, 1, 3)] == ["no conditions", "1 condition", "3 conditions"]
+
+
+def test_and_list_when_unique_drops_repeats():
+    """Lists read 'a, b and c'; repeats can be dropped keeping the first."""
+    assert figures.and_list(["Flex", "Flex", "Mail"], unique=True) == "Flex and Mail"
+    assert figures.and_list(["a", "b", "c"]) == "a, b and c"
