@@ -35,9 +35,19 @@ _EXPONENT_WITHOUT_POINT = re.compile(r'("(?:[^"\\]|\\.)*")|(?<![\d.])(-?\d+)(?=[
 _MAYBE_EXPONENT = re.compile(r"\d[eE]")  # cheap test first: the rewrite costs 5x json.dumps
 
 
+def _written_plainly(value: Any) -> bool:
+    """Whether json.dumps writes this scalar without an exponent (floats from 1e-4 to 1e16 are)."""
+    kind = type(value)
+    if kind is float:
+        return value == 0 or 1e-4 <= abs(value) < 1e16
+    return kind is str or kind is bool or kind is int
+
+
 def engine_json(value: Any) -> str:
     """`value` as JSON durable_rules' C core reads: every exponent after a point, no NaN or infinity."""
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if isinstance(value, dict) and all(_written_plainly(v) for v in value.values()):
+        return text  # a flat fact with no float Python writes with an exponent: the common case
     if not _MAYBE_EXPONENT.search(text):
         return text
     return _EXPONENT_WITHOUT_POINT.sub(lambda m: m.group(1) or m.group(2) + ".0", text)

@@ -199,17 +199,17 @@ def _mean(scores: dict[str, float]) -> float | None:
 
 
 def _npc_range(one_off: Range, annual: Range, annuity: float, final: float = 0.0) -> Range:
-    return Range(
-        low=one_off.low + annual.low * annuity + final,
-        likely=one_off.likely + annual.likely * annuity + final,
-        high=one_off.high + annual.high * annuity + final,
+    return Range.derived(
+        one_off.low + annual.low * annuity + final,
+        one_off.likely + annual.likely * annuity + final,
+        one_off.high + annual.high * annuity + final,
     )
 
 
 def _ratio(a: Range, b: Range) -> Range | None:
     if b.low <= 0:
         return None
-    return Range(low=a.low / b.high, likely=a.likely / b.likely, high=a.high / b.low)
+    return Range.derived(a.low / b.high, a.likely / b.likely, a.high / b.low)
 
 
 def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:

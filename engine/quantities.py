@@ -34,14 +34,31 @@ class Range(BaseModel):
     def is_exact(self) -> bool:
         return self.low == self.high
 
+    @classmethod
+    def derived(cls, low: float, likely: float, high: float) -> "Range":
+        """A range computed from checked ranges by arithmetic that keeps their order.
+
+        Not validated again: measuring builds a couple of dozen of these per service line,
+        and validating each would cost more than the arithmetic it records.
+        """
+        r = cls.__new__(cls)
+        object.__setattr__(r, "__dict__", {"low": low, "likely": likely, "high": high})
+        object.__setattr__(r, "__pydantic_fields_set__", _RANGE_FIELDS)
+        object.__setattr__(r, "__pydantic_extra__", None)
+        object.__setattr__(r, "__pydantic_private__", None)
+        return r
+
     def scaled(self, factor: float) -> "Range":
         """Every point multiplied by `factor` (which must not be negative)."""
-        return Range(low=self.low * factor, likely=self.likely * factor, high=self.high * factor)
+        return Range.derived(self.low * factor, self.likely * factor, self.high * factor)
 
     def plus(self, other: "Range | float") -> "Range":
         """Point-wise sum with another range or a number."""
         o = other if isinstance(other, Range) else Range.exactly(other)
-        return Range(low=self.low + o.low, likely=self.likely + o.likely, high=self.high + o.high)
+        return Range.derived(self.low + o.low, self.likely + o.likely, self.high + o.high)
+
+
+_RANGE_FIELDS = frozenset({"low", "likely", "high"})
 
 
 # The largest figure a case may give (pounds, months): no public-sector budget comes near

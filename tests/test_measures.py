@@ -154,3 +154,14 @@ def test_measure_when_discount_rate_changes_then_npc_changes():
     low = measure(case, _params()).lines[0].offer.npc.likely
     high = measure(case, _params(discount_rate=0.06)).lines[0].offer.npc.likely
     assert high < low
+
+
+def test_range_derived_when_built_unchecked_then_equal_and_serialised_like_a_checked_one():
+    """Ranges from arithmetic skip validation but behave like validated ones."""
+    from engine.quantities import Range
+
+    derived = Range.derived(1.0, 2.0, 3.0)
+    checked = Range(low=1.0, likely=2.0, high=3.0)
+    assert derived == checked
+    assert derived.model_dump_json() == checked.model_dump_json()
+    assert derived.scaled(2) == Range(low=2.0, likely=4.0, high=6.0)
