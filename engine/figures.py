@@ -15,11 +15,16 @@ def _trim(value: float, places: int) -> str:
 
 
 def pounds(value: float, millions: bool = False) -> str:
-    """£1.2m, £250,000, £845; `millions` forces £0.9m (for a range that reaches £1m)."""
+    """£1.2m, £701,000, £845; `millions` forces £0.9m (for a range that reaches £1m).
+
+    Estimates are not known to the pound: from £10,000 they are shown to the nearest £1,000.
+    """
     sign = "-" if value < 0 else ""
     value = abs(value)
     if value >= 1_000_000 or millions:
         return f"{sign}£{_trim(value / 1_000_000, 1)}m"
+    if value >= 10_000:
+        value = round(value, -3)
     return f"{sign}£{value:,.0f}"
 
 

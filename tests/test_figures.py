@@ -32,3 +32,12 @@ def test_and_list_when_unique_drops_repeats():
     """Lists read 'a, b and c'; repeats can be dropped keeping the first."""
     assert figures.and_list(["Flex", "Flex", "Mail"], unique=True) == "Flex and Mail"
     assert figures.and_list(["a", "b", "c"]) == "a, b and c"
+
+
+def test_pounds_when_tens_of_thousands_then_nearest_thousand():
+    """Estimates under £1m are shown to the nearest £1,000 from £10,000, exactly below."""
+    from engine.figures import pounds
+
+    assert pounds(701_288) == "£701,000"
+    assert pounds(9_876) == "£9,876"
+    assert pounds(1_234_567) == "£1.2m"
