@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import clauses, ruletests, satisfiable
-from .errors import JoinupError
+from .errors import JoinupError, location, one_line
 from .expressions import refs
 from .measures import PARAMETERS as MEASURE_PARAMETERS
 from .parameters import Parameters
@@ -40,14 +40,8 @@ class Problem:
     hint: str | None = None
 
     def __str__(self) -> str:
-        where = ":".join(str(x) for x in (self.file or "<rulebook>", self.line, self.column) if x is not None)
-        text = f"{where}: {self.severity}: "
-        if self.rule:
-            text += f"{self.rule}: "
-        text += self.message
-        if self.hint:
-            text += f" ({self.hint})"
-        return text
+        where = location(self.file or "<rulebook>", self.line, self.column)
+        return one_line(f"{where}: {self.severity}", self.rule, self.message, self.hint)
 
     def to_dict(self) -> dict[str, Any]:
         return {

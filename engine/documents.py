@@ -74,18 +74,24 @@ def parse_text(text: str, file: str, error: type[JoinupError]) -> Any:
         raise error(f"cannot be read: {exc}", file=file) from None
 
 
-def read_text(path: Path, error: type[JoinupError]) -> str:
-    """The text of a file, or one clear error if it is missing or unreadable."""
+def read_bytes(path: Path, error: type[JoinupError], what: str = "file") -> bytes:
+    """The bytes of a file, or one clear error if it is missing or unreadable."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise error("no such file", file=str(path), hint="check the path") from None
     except IsADirectoryError:
-        raise error("is a folder, not a file", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise error("is not UTF-8 text", file=str(path)) from None
+        raise error(f"is a folder, not a {what}", file=str(path)) from None
     except OSError as exc:
         raise error(f"cannot be opened: {exc.strerror}", file=str(path)) from None
+
+
+def read_text(path: Path, error: type[JoinupError]) -> str:
+    """The text of a file, or one clear error if it is missing, unreadable or not UTF-8."""
+    try:
+        return read_bytes(path, error).decode("utf-8")
+    except UnicodeDecodeError:
+        raise error("is not UTF-8 text", file=str(path)) from None
 
 
 def line_of(document: Any, loc: Sequence[str | int]) -> tuple[int | None, int | None]:

@@ -19,6 +19,27 @@ def did_you_mean(name: str, known: Iterable[str]) -> str | None:
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
+def location(file: str, line: int | None, column: int | None) -> str:
+    """`file:line:column`, as far as it is known (no column without a line)."""
+    parts = [file]
+    if line is not None:
+        parts.append(str(line))
+        if column is not None:
+            parts.append(str(column))
+    return ":".join(parts)
+
+
+def one_line(where: str, label: str | None, message: str, hint: str | None) -> str:
+    """`where: label: message (hint)` on one line, whatever line breaks the parts hold."""
+    text = f"{where}: "
+    if label:
+        text += f"{label}: "
+    text += message
+    if hint:
+        text += f" ({hint})"
+    return text.translate(_LINE_BREAKS)
+
+
 class JoinupError(Exception):
     """Base of every error joinup reports to a person: one line, with where and a hint."""
 
@@ -44,21 +65,10 @@ class JoinupError(Exception):
 
     def location(self) -> str:
         """`file:line:column`, as far as it is known."""
-        parts = [self.file or "<input>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return location(self.file or "<input>", self.line, self.column)
 
     def __str__(self) -> str:
-        text = f"{self.location()}: "
-        if self.field:
-            text += f"{self.field}: "
-        text += self.message
-        if self.hint:
-            text += f" ({self.hint})"
-        return text.translate(_LINE_BREAKS)
+        return one_line(self.location(), self.field, self.message, self.hint)
 
     def to_dict(self) -> dict[str, Any]:
         """The error as JSON-ready data, for tools."""

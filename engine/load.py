@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .case import Case
-from .documents import line_of, parse_text, validate
+from .documents import line_of, parse_text, read_bytes, validate
 from .errors import CaseFileError, JoinupError
 
 MAX_BYTES = 5_000_000
@@ -66,12 +66,4 @@ def case_from_document(document: Any, path: str = "<case>", error: type[JoinupEr
 def load_case(path: Path | str) -> LoadedCase:
     """Read and validate a case file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CaseFileError("no such file", file=str(path), hint="check the path") from None
-    except IsADirectoryError:
-        raise CaseFileError("is a folder, not a case file", file=str(path)) from None
-    except OSError as exc:
-        raise CaseFileError(f"cannot be opened: {exc.strerror}", file=str(path)) from None
-    return parse_case(data, str(path))
+    return parse_case(read_bytes(path, CaseFileError, "case file"), str(path))

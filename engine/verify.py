@@ -21,6 +21,7 @@ from pypdf.errors import PdfReadError
 
 from .api import Decider
 from .briefing import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
+from .documents import read_bytes
 from .errors import BriefingError
 from .load import parse_case
 from .recommendation import Recommendation
@@ -178,12 +179,4 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
 def verify_file(path: Path | str, rules: Path | str | None = None) -> Verification:
     """Verify a briefing PDF on disk."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BriefingError("no such file", file=str(path), hint="check the path") from None
-    except IsADirectoryError:
-        raise BriefingError("is a folder, not a briefing PDF", file=str(path)) from None
-    except OSError as exc:
-        raise BriefingError(f"cannot be opened: {exc.strerror}", file=str(path)) from None
-    return verify_pdf(data, str(path), rules)
+    return verify_pdf(read_bytes(path, BriefingError, "briefing PDF"), str(path), rules)
