@@ -32,23 +32,14 @@ RESERVED_KEYS = frozenset({"kind", "id", "sid"})
 # "2e+16" (how json.dumps writes such floats) fail with error 204, and the session is
 # left broken. Each number outside a string gets the point it needs: "1.0e-05".
 _EXPONENT_WITHOUT_POINT = re.compile(r'("(?:[^"\\]|\\.)*")|(?<![\d.])(-?\d+)(?=[eE])')
-_MAYBE_EXPONENT = re.compile(r"\d[eE]")  # cheap test first: the rewrite costs 5x json.dumps
-
-
-def _written_plainly(value: Any) -> bool:
-    """Whether json.dumps writes this scalar without an exponent (floats from 1e-4 to 1e16 are)."""
-    kind = type(value)
-    if kind is float:
-        return value == 0 or 1e-4 <= abs(value) < 1e16
-    return kind is str or kind is bool or kind is int
 
 
 def engine_json(value: Any) -> str:
     """`value` as JSON durable_rules' C core reads: every exponent after a point, no NaN or infinity."""
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    if isinstance(value, dict) and all(_written_plainly(v) for v in value.values()):
-        return text  # a flat fact with no float Python writes with an exponent: the common case
-    if not _MAYBE_EXPONENT.search(text):
+    # json.dumps writes every exponent with its sign ("1e-05", "1e+16"): a plain substring
+    # test clears the common case far cheaper than the rewrite, or any regex.
+    if "e-" not in text and "e+" not in text:
         return text
     return _EXPONENT_WITHOUT_POINT.sub(lambda m: m.group(1) or m.group(2) + ".0", text)
 

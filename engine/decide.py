@@ -140,7 +140,7 @@ def decide(
                     supports=then.verdict,
                 )
             )
-            if then.condition:
+            if then.condition and verdict == "join":  # conditions attach to joining only
                 conditions.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.condition)))
             if then.risk:
                 risks.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.risk)))
@@ -155,8 +155,6 @@ def decide(
                 )
             )
         reasons.sort(key=lambda x: -x.weight)
-        if verdict != "join":
-            conditions = []
         lines.append(
             LineRecommendation(
                 service_line=line.name,

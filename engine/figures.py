@@ -65,6 +65,9 @@ _POINT = {
 
 def figure(value: Any, unit: str | None = None) -> str:
     """A value in its unit as a briefing prints it; ranges as "£0.9m to £1.4m (likely £1.1m)"."""
+    kind = type(value)
+    if kind is float or kind is int:  # most figures: checked first (bool is not int here)
+        return _POINT.get(unit or "", number)(value)
     if value is None:
         return "unknown"
     if isinstance(value, bool):
