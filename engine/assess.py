@@ -25,7 +25,6 @@ from .rulebook import Rulebook
 
 _ids = itertools.count()
 _SID = "case"
-RESERVED_KEYS = frozenset({"kind", "id", "sid"})
 
 
 # durable_rules' C parser reads an exponent only after a decimal point, so "1e-05" and
@@ -124,14 +123,15 @@ class Assessor:
         self.rulebook = rulebook
         self.name = f"joinup{next(_ids)}"
         self._fired: list[int] = []
-        self._names = [(n.key, n.get) for n in rulebook.fact_names()]
+        names = rulebook.fact_names()
+        self._names = [(n.key, n.get) for n in names]
         # Each layer's fact carries only what that layer's rules read: every key costs
         # the engine time on every firing.
         self._layer_keys = []
         self._layer_findings = []
         for layer in rulebook.layers:
             used = {n.path for i in layer for n in rulebook.rules[i].names}
-            self._layer_keys.append([n.key for n in rulebook.fact_names() if n.path in used])
+            self._layer_keys.append([n.key for n in names if n.path in used])
             self._layer_findings.append([f for f in rulebook.catalogue.findings if f in used])
         self._concludes = [r.spec.then.finding for r in rulebook.rules]
         self._host = _JoinupHost()
