@@ -31,11 +31,11 @@ import weasyprint
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import batch, briefing  # noqa: E402
-from engine.api import default_templates_dir  # noqa: E402
+from engine.briefing import batch, briefer as briefing  # noqa: E402
+from engine.resources import default_templates_dir  # noqa: E402
 from engine.load import load_case  # noqa: E402
-from engine.pdf import TemplatesOnlyFetcher, html_to_pdf  # noqa: E402
-from engine.render import render_html  # noqa: E402
+from engine.briefing.pdf import TemplatesOnlyFetcher, html_to_pdf  # noqa: E402
+from engine.briefing.render import render_html  # noqa: E402
 
 CASES = sorted(p for p in (ROOT / "cases").glob("*.yaml"))
 

@@ -10,21 +10,8 @@ from .errors import CaseFileError, ParameterError
 from .load import LoadedCase, load_case
 from .measures import Measures, measure
 from .recommendation import Provenance, Recommendation
+from .resources import default_rules_dir
 from .rulebook import Rulebook, load_rulebook
-
-
-def default_rules_dir() -> Path:
-    """The shipped rulebook: inside the installed package, or the checkout's rules/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_rules"
-    return packaged if packaged.is_dir() else here.parent / "rules"
-
-
-def default_templates_dir() -> Path:
-    """The shipped briefing templates: inside the installed package, or the checkout's templates/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_templates"
-    return packaged if packaged.is_dir() else here.parent / "templates"
 
 
 class Decider:

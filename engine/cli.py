@@ -11,7 +11,8 @@ from typing import Optional
 
 import typer
 
-from . import api, check, coverage, explain, impact, load, ruledoc, ruletests
+from . import api, load, resources
+from .policy import check, coverage, explain, impact, ruledoc, ruletests
 from .errors import BriefingError, JoinupError, OutputError
 from .rulebook import load_rulebook
 from .schema import case_schema_text
@@ -88,7 +89,7 @@ def brief(
     """Decide a case and write its briefing: a PDF for a board, carrying its case file, recommendation and rulebook."""
 
     def run() -> None:
-        from . import briefing  # WeasyPrint and matplotlib load only for the commands that draw
+        from .briefing import briefer as briefing  # WeasyPrint and matplotlib load only for the commands that draw
 
         if case.is_dir():
             if html is not None:
@@ -107,7 +108,7 @@ def brief(
 def _brief_folder(folder: Path, out_dir: Path, rules: Optional[Path], jobs: Optional[int]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from . import batch
+    from .briefing import batch
 
     columns = (TextColumn("briefing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     total = len(batch.case_files(folder))
@@ -132,7 +133,7 @@ def verify(
     """Check a briefing still holds: decide its embedded case again under its embedded rulebook (exit 1 if not)."""
 
     def run() -> None:
-        from .verify import verify_file
+        from .briefing.verify import verify_file
 
         result = verify_file(pdf, rules)
         for note in result.notes:
@@ -200,7 +201,7 @@ def _rules_dir(directory: Optional[Path]) -> Path:
     """The folder given, or the shipped rulebook (shown relative to here when it is below)."""
     if directory is not None:
         return directory
-    folder = api.default_rules_dir()
+    folder = resources.default_rules_dir()
     try:
         return folder.relative_to(Path.cwd())
     except ValueError:
@@ -284,7 +285,7 @@ def rules_doc(
     def run() -> None:
         rulebook = load_rulebook(_rules_dir(directory))
         day = on.date() if on else datetime.date.today()
-        written = ruledoc.write_document(rulebook, api.default_templates_dir(), output, day)
+        written = ruledoc.write_document(rulebook, resources.default_templates_dir(), output, day)
         typer.echo(f"wrote {written}")
 
     _guarded(run)

@@ -14,7 +14,7 @@ from .assess import Findings
 from .case import Case
 from .figures import figure
 from .measures import Measures
-from .names import Name
+from .conditions.names import Name
 from .recommendation import (
     Attached,
     LineRecommendation,

@@ -17,12 +17,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from . import compile as compiler
-from . import expressions, typecheck
+from .conditions import compile as compiler
+from .conditions import parse as expressions
+from .conditions import typecheck
 from .documents import line_of, parse_text, read_text, validate
 from .errors import JoinupError, RuleError, did_you_mean
 from .measures import check_parameters
-from .names import Catalogue, Name
+from .conditions.names import Catalogue, Name
 from .parameters import Parameters
 
 Verdict = Literal["join", "go-alone", "refer"]

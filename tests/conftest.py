@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from pypdf import PdfReader
 
 from engine.api import Decider
-from engine.briefing import Briefer, Briefing
+from engine.briefing.briefer import Briefer, Briefing
 from engine.load import load_case
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,13 +16,13 @@ from durable.engine import MessageNotHandledException
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from engine import expressions
+from engine.conditions import parse as expressions
 from engine.assess import _JoinupHost, engine_json
-from engine.compile import compile_condition, key
+from engine.conditions.compile import compile_condition, key
 from engine.errors import RuleError
-from engine.names import Catalogue
+from engine.conditions.names import Catalogue
 from engine.parameters import Parameters
-from engine.typecheck import check
+from engine.conditions.typecheck import check
 
 from .conftest import ROOT, fuzz
 

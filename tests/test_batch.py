@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.batch import case_files, plan
+from engine.briefing.batch import case_files, plan
 from engine.errors import BriefingError
 
 

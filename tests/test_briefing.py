@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from .conftest import CASES, EXAMPLES, ROOT
-from engine.briefing import brief
+from engine.briefing.briefer import brief
 from engine.errors import BriefingError
 from engine.load import load_case
 
@@ -191,7 +191,7 @@ def test_brief_gives_the_same_bytes_when_rendered_in_a_fresh_process(briefings, 
     """A fresh Python process renders the same case to the same bytes (no clock, no process state)."""
     out = tmp_path / "fresh.pdf"
     code = (
-        "import sys; from engine.briefing import brief_file; "
+        "import sys; from engine.briefing.briefer import brief_file; "
         "open(sys.argv[2], 'wb').write(brief_file(sys.argv[1]))"
     )
     subprocess.run([sys.executable, "-c", code, str(CASES / "new-department.yaml"), str(out)],

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from .conftest import CASES, ROOT
-from engine import charts
+from engine.briefing import charts
 from engine.api import Decider
 
 
@@ -33,7 +33,7 @@ def test_chart_carries_no_date_and_keeps_text_as_text(line, draw):
 
 def test_chart_when_drawn_in_a_fresh_process_gives_identical_svg(line):
     """Element ids come from a fixed salt, not the process: a fresh process draws the same bytes."""
-    code = ("from engine.api import Decider; from engine import charts; "
+    code = ("from engine.api import Decider; from engine.briefing import charts; "
             f"l = Decider().decide_file({str(CASES / 'new-department.yaml')!r}).measures.lines[0]; "
             "print(charts.timeline(l, 'Flex'), end='')")
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

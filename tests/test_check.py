@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.check import check_rulebook
+from engine.policy.check import check_rulebook
 from engine.rulebook import load_rulebook, load_rulebook_collecting
 from engine.errors import RuleError
 

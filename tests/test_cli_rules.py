@@ -153,7 +153,7 @@ def test_rules_test_when_json_is_asked_for():
 
 def test_rules_test_when_a_match_is_given():
     """-k runs only the tests whose `file::name` contains the text."""
-    from engine import ruletests
+    from engine.policy import ruletests
     from engine.rulebook import load_rulebook
 
     tests, _ = ruletests.collect(RULES, load_rulebook(RULES))

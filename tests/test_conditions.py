@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine import expressions
-from engine.compile import compile_condition
+from engine.conditions import parse as expressions
+from engine.conditions.compile import compile_condition
 from engine.errors import RuleError
-from engine.names import Catalogue
+from engine.conditions.names import Catalogue
 from engine.parameters import Parameters
-from engine.typecheck import check
+from engine.conditions.typecheck import check
 
 from .conftest import ROOT
 

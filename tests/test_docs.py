@@ -42,7 +42,7 @@ def test_readme_when_it_shows_a_new_rule(tmp_path):
     """The README's example rule, added to the shipped rulebook, checks clean."""
     import shutil
 
-    from engine.check import check_rulebook
+    from engine.policy.check import check_rulebook
 
     (block,) = [b for b in _yaml_blocks() if "- id: size.very-small-organisation" in b]
     shutil.copytree(Path(__file__).resolve().parent.parent / "rules", tmp_path / "rules")
@@ -54,7 +54,7 @@ def test_readme_when_it_shows_a_new_rule(tmp_path):
 
 def test_readme_when_it_shows_a_rule_test(tmp_path):
     """The README's example rule test loads and passes against the shipped rulebook."""
-    from engine import ruletests
+    from engine.policy import ruletests
     from engine.api import Decider
 
     (block,) = [b for b in _yaml_blocks() if b.startswith("- name: one seat under")]

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import clauses, explain
+from engine.policy import explain
+from engine.conditions import clauses
 from engine.api import Decider
 from engine.errors import RuleError
 from engine.load import load_case
@@ -52,7 +53,7 @@ def test_explain_when_the_rule_id_is_unknown(decider):
 
 def test_holds_when_compared_with_the_rules_engine_on_every_rule_test(decider):
     """The Python account of every rule agrees with what durable_rules fired, on every line of every rule test's case."""
-    from engine import ruletests
+    from engine.policy import ruletests
 
     tests, errors = ruletests.collect(ROOT / "rules", decider.rulebook)
     assert tests and not errors
@@ -76,7 +77,7 @@ def test_holds_when_compared_with_the_rules_engine_on_every_rule_test(decider):
 )
 def test_text_when_written_back(text):
     """A condition written back from its tree parses to the same tree."""
-    from engine.expressions import parse
+    from engine.conditions.parse import parse
 
     node = parse(text)
     assert clauses.text(parse(clauses.text(node))) == clauses.text(node)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import impact
+from engine.policy import impact
 from engine.errors import RuleError
 
 ROOT = Path(__file__).resolve().parent.parent

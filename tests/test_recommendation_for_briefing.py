@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .conftest import CASES
 from engine.api import Decider
-from engine.names import base_names
+from engine.conditions.names import base_names
 
 
 def test_line_recommendation_names_its_offer_and_supplier():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from engine import render
+from engine.briefing import render
 
 TAGS = re.compile(r"<[^>]+>")
 

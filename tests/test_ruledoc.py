@@ -7,9 +7,10 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from engine import plain, ruledoc
+from engine.policy import ruledoc
+from engine.conditions import plain
 from engine.cli import app
-from engine.expressions import parse
+from engine.conditions.parse import parse
 from engine.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import ruletests
+from engine.policy import ruletests
 from engine.api import Decider
 from engine.errors import RuleTestError
 from engine.rulebook import load_rulebook

@@ -7,10 +7,10 @@ import socket
 import pytest
 
 from .conftest import CASES, pdf_pages
-from engine.api import default_templates_dir
+from engine.resources import default_templates_dir
 from engine.load import parse_case
-from engine.pdf import FetchRefused, TemplatesOnlyFetcher, html_to_pdf
-from engine.render import render_html
+from engine.briefing.pdf import FetchRefused, TemplatesOnlyFetcher, html_to_pdf
+from engine.briefing.render import render_html
 
 IMG = '<img src="http://127.0.0.1:9/x">'
 SCRIPT = "<script>alert(1)</script>"

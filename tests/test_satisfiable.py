@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.check import never_fires
+from engine.policy.check import never_fires
 from engine.rulebook import load_rulebook
 
 PARAMETERS = Path(__file__).resolve().parent / "fixtures" / "dated-rules" / "parameters.yaml"
@@ -79,7 +79,7 @@ def test_never_fires_when_a_range_end_contradicts_its_likely_value(tmp_path):
 
 def test_conflicts_when_range_ends_make_rules_exclusive(tmp_path):
     """Rules on either side of a range (high below 1, low above 1) are exclusive; likely above 1 and low above 1 are not."""
-    from engine.check import conflicts
+    from engine.policy.check import conflicts
 
     shutil.copy(PARAMETERS, tmp_path / "parameters.yaml")
     (tmp_path / "r.yaml").write_text(textwrap.dedent("""\

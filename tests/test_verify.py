@@ -6,12 +6,12 @@ import shutil
 import pytest
 
 from .conftest import CASES, ROOT
-from engine.api import default_templates_dir
-from engine.briefing import attachments, brief
-from engine.pdf import html_to_pdf
-from engine.render import render_html
+from engine.resources import default_templates_dir
+from engine.briefing.briefer import attachments, brief
+from engine.briefing.pdf import html_to_pdf
+from engine.briefing.render import render_html
 from engine.errors import BriefingError
-from engine.verify import read_evidence, verify_pdf
+from engine.briefing.verify import read_evidence, verify_pdf
 
 
 @pytest.fixture(scope="module")

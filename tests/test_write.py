@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-import engine.briefing
+import engine.briefing.briefer
 from .conftest import CASES
 from engine.errors import BriefingError
 from engine.write import atomic_output, write_atomic
@@ -62,7 +62,7 @@ def test_briefer_write_when_rendering_fails_after_the_temp_file_opens_leaves_the
         opened.extend(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
         raise RuntimeError("WeasyPrint fell over")
 
-    monkeypatch.setattr(engine.briefing, "html_to_pdf", failing_renderer)
+    monkeypatch.setattr(engine.briefing.briefer, "html_to_pdf", failing_renderer)
     with pytest.raises(RuntimeError):
         briefer.write(CASES / "new-department.yaml", pdf, html)
     assert opened, "the renderer should run after the temporary file is opened"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import ruletests
+from engine.policy import ruletests
 from engine.api import Decider
 from engine.rulebook import load_rulebook
 
@@ -35,7 +35,7 @@ def test_rule_test_files_when_loaded():
 
 def test_rule_tests_when_measured_cover_every_rule_and_clause(decider):
     """Every rule fires in some test, and every clause is seen both true and false."""
-    from engine.coverage import measure_coverage
+    from engine.policy.coverage import measure_coverage
 
     outcomes = [ruletests.run(t, decider) for t in TESTS]
     coverage = measure_coverage(RULEBOOK, outcomes)

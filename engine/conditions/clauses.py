@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .case import Case
-from .expressions import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
-from .measures import LineMeasures
+from ..case import Case
+from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from ..measures import LineMeasures
 from .names import Catalogue
-from .parameters import InForce
+from ..parameters import InForce
 
 Leaf = (Compare, Known, In, Ref, Literal)
 _TESTS = {
@@ -109,7 +109,7 @@ def leaves(node: Node) -> list[Node]:
 
 def refs_in(node: Node) -> list[Ref]:
     """The names a node reads, each once, in order."""
-    from .expressions import refs
+    from .parse import refs
 
     seen: dict[str, Ref] = {}
     for r in refs(node):

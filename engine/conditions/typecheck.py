@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import RuleError, did_you_mean
-from .expressions import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Pos, Ref
+from ..errors import RuleError, did_you_mean
+from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Pos, Ref
 from .names import Catalogue
 
 

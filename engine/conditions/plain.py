@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .expressions import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
-from .figures import figure
+from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from ..figures import figure
 from .names import Catalogue
 
 _OWNERS = {

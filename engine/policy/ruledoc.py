@@ -13,14 +13,15 @@ from typing import Any
 
 import jinja2
 
-from . import __version__, clauses
-from .documents import parse_text
-from .errors import RuleError
-from .figures import date as long_date
-from .figures import figure
-from .pdf import html_to_pdf, pdf_dates_meta
-from .plain import Describer, Plain, name_phrase
-from .rulebook import PLACEHOLDER, Rule, Rulebook, rule_files
+from .. import __version__
+from ..briefing.pdf import html_to_pdf, pdf_dates_meta
+from ..conditions import clauses
+from ..conditions.plain import Describer, Plain, name_phrase
+from ..documents import parse_text
+from ..errors import RuleError
+from ..figures import date as long_date
+from ..figures import figure
+from ..rulebook import PLACEHOLDER, Rule, Rulebook, rule_files
 
 TEMPLATE = "rulebook.html.j2"
 

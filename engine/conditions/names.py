@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .case import Case, Organisation
-from .measures import LineMeasures, OptionMeasures
-from .parameters import InForce, Parameters
-from .quantities import Range
+from ..case import Case, Organisation
+from ..measures import LineMeasures, OptionMeasures
+from ..parameters import InForce, Parameters
+from ..quantities import Range
 
 Kind = Literal["number", "bool", "text"]
 # What a getter reads: the case, the service line's measures, the parameters in force.

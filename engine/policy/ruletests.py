@@ -33,11 +33,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .documents import line_of, parse_text, read_text, validate
-from .errors import JoinupError, RuleTestError, did_you_mean
-from .load import LoadedCase, case_from_document
-from .recommendation import LineVerdict, OverallVerdict, Recommendation
-from .rulebook import Rulebook
+from ..documents import line_of, parse_text, read_text, validate
+from ..errors import JoinupError, RuleTestError, did_you_mean
+from ..load import LoadedCase, case_from_document
+from ..recommendation import LineVerdict, OverallVerdict, Recommendation
+from ..rulebook import Rulebook
 
 TESTS_FOLDER = "tests"
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[[0-9]+\])*)")

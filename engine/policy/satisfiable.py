@@ -22,8 +22,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .expressions import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
-from .rulebook import Rule, Rulebook
+from ..conditions.parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from ..rulebook import Rule, Rulebook
 
 MAX_ALTERNATIVES = 4096
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -135,7 +135,7 @@ class Expander:
             return Atom("bound", left.path, op, rc, origin=where)
         if isinstance(left, Ref) and isinstance(right, Ref):
             return Atom("relation", left.path, op, other=right.path, origin=where)
-        from .expressions import refs
+        from ..conditions.parse import refs
 
         names = tuple(sorted({r.path for r in refs(node) if not r.path.startswith("param.")}))
         return Atom("opaque", names=names, origin=where)

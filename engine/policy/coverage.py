@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import clauses
-from .rulebook import Rulebook
+from ..conditions import clauses
+from ..rulebook import Rulebook
 from .ruletests import Outcome
 
 

@@ -15,10 +15,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import default_rules_dir
-from .briefing import Briefer
-from .errors import BriefingError, JoinupError
-from .rulebook import load_rulebook
+from ..resources import default_rules_dir
+from .briefer import Briefer
+from ..errors import BriefingError, JoinupError
+from ..rulebook import load_rulebook
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -19,12 +19,12 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from .api import Decider
-from .briefing import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
-from .documents import read_bytes
-from .errors import BriefingError
-from .load import parse_case
-from .recommendation import Recommendation
+from ..api import Decider
+from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
+from ..documents import read_bytes
+from ..errors import BriefingError
+from ..load import parse_case
+from ..recommendation import Recommendation
 
 # Provenance fields that name where and with what a recommendation was made, not what it says.
 _CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version")}

@@ -15,8 +15,8 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import figures
-from .measures import LineMeasures
+from .. import figures
+from ..measures import LineMeasures
 
 # GOV.UK design system colours: they print well and are told apart by people with colour-blindness.
 OFFER = "#1d70b8"

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from . import clauses, ruletests, satisfiable
-from .errors import JoinupError, location, one_line
-from .expressions import refs
-from .measures import PARAMETERS as MEASURE_PARAMETERS
-from .parameters import Parameters
-from .rulebook import PARAMETERS_FILE, Rule, Rulebook, load_rulebook_collecting
+from ..conditions import clauses
+from ..conditions.parse import refs
+from ..errors import JoinupError, location, one_line
+from ..measures import PARAMETERS as MEASURE_PARAMETERS
+from ..parameters import Parameters
+from ..rulebook import PARAMETERS_FILE, Rule, Rulebook, load_rulebook_collecting
+from . import ruletests, satisfiable
 
 Severity = Literal["error", "warning"]
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import jinja2
 
 from . import charts
-from . import figures as fig
-from .api import default_templates_dir
-from .measures import LineMeasures, OptionMeasures
+from .. import figures as fig
+from ..resources import default_templates_dir
+from ..measures import LineMeasures, OptionMeasures
 from .pdf import pdf_dates_meta
-from .recommendation import LineRecommendation, Reason, Recommendation
+from ..recommendation import LineRecommendation, Reason, Recommendation
 
 TEMPLATE = "briefing.html.j2"
 

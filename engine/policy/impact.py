@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import JoinupError, RuleError
-from .load import load_case
-from .recommendation import LineRecommendation, Recommendation
+from ..errors import JoinupError, RuleError
+from ..load import load_case
+from ..recommendation import LineRecommendation, Recommendation
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -148,7 +148,7 @@ def compare(case: str, old: Recommendation, new: Recommendation, renamed: dict[s
 
 def impact(base_rules: Path, new_rules: Path, cases: Path) -> Impact:
     """Decide every case under `cases` with both rulebooks and compare."""
-    from .api import Decider  # the API builds on this module's callers, not the other way round
+    from ..api import Decider  # the API builds on this module's callers, not the other way round
 
     if not cases.is_dir():
         raise RuleError("no such folder of cases", file=str(cases), hint="give --cases a folder of case files")

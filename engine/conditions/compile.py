@@ -12,8 +12,8 @@ import math
 import operator
 from typing import Any
 
-from .errors import RuleError
-from .expressions import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from ..errors import RuleError
+from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
 from .names import Catalogue
 
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "==": "$eq", "!=": "$neq"}

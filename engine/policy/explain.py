@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import clauses
-from .expressions import And, Node, Not, Or
-from .figures import figure
-from .load import LoadedCase
-from .recommendation import Recommendation
-from .rulebook import Rule, Rulebook
+from ..conditions import clauses
+from ..conditions.parse import And, Node, Not, Or
+from ..figures import figure
+from ..load import LoadedCase
+from ..recommendation import Recommendation
+from ..rulebook import Rule, Rulebook
 
 
 @dataclass

@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import Decider, default_templates_dir
-from .errors import BriefingError
-from .load import LoadedCase, load_case
+from ..api import Decider
+from ..resources import default_templates_dir
+from ..errors import BriefingError
+from ..load import LoadedCase, load_case
 from .pdf import Attachment, html_to_pdf
-from .recommendation import Recommendation
+from ..recommendation import Recommendation
 from .render import render_html
-from .rulebook import Rulebook
-from .write import atomic_output
+from ..rulebook import Rulebook
+from ..write import atomic_output
 
 RECOMMENDATION = "recommendation.json"
 RULEBOOK_FOLDER = "rulebook/"

@@ -14,7 +14,7 @@ from typing import Union
 
 import lark
 
-from .errors import RuleError
+from ..errors import RuleError
 
 GRAMMAR = r"""
 ?start: or_expr
