@@ -12,15 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .case import MAX_UPLIFT, Case, Met, Offer, ServiceKind, ServiceLine
+from .case import MAX_UPLIFT, Case, ExitTerms, GoAlone, Met, Offer, Requirement, ServiceKind, ServiceLine
 from .errors import ParameterError
 from .parameters import InForce, Parameters
 from .quantities import Range
 
 DAYS_PER_MONTH = 365.25 / 12
-# The parameters measuring reads (beside those the rules read): every rulebook must define them.
-PARAMETERS = ("discount_rate", "optimism_bias_capital_cost", "optimism_bias_operating_cost", "optimism_bias_duration")
-
 # The parameters the arithmetic reads, and the values it can use (as fractions). A rate
 # of -100% divides by zero, a negative uplift reverses a range, and a rulebook without
 # one of them would fail on the first case (KeyError): each is checked as it loads.
@@ -213,119 +210,175 @@ def _ratio(a: Range, b: Range) -> Range | None:
 
 
 def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:
-    """Measure one service line."""
+    """Measure one service line: each option on its own, then the two side by side."""
     seats = line.seats or case.organisation.seats
     years = line.offer.contract_years
-    rate = params["discount_rate"].value
-    factors = discount_factors(rate, years)
-    annuity = sum(factors[1:])
-
-    go = line.go_alone
-    bias = go.optimism_bias
-    ob_capex = bias.capital_cost if bias and bias.capital_cost is not None else params["optimism_bias_capital_cost"].value
-    ob_opex = bias.operating_cost if bias and bias.operating_cost is not None else params["optimism_bias_operating_cost"].value
-    ob_time = bias.duration if bias and bias.duration is not None else params["optimism_bias_duration"].value
-
-    go_one_off = go.one_off_costs.scaled(1 + ob_capex)
-    go_annual = go.annual_running_cost.scaled(1 + ob_opex)
-    go_npc = _npc_range(go_one_off, go_annual, annuity)
-    go_npc_raw = _npc_range(go.one_off_costs, go.annual_running_cost, annuity)
-    go_quality = _mean(go.quality)
-    go_m = OptionMeasures(
-        cost_per_seat=go_annual.likely / seats,
-        cost_per_seat_before_bias=go.annual_running_cost.likely / seats,
-        annual_cost=go_annual,
-        one_off_costs=go_one_off,
-        npc=go_npc,
-        npc_before_bias=go_npc_raw,
-        optimism_bias=go_npc.likely - go_npc_raw.likely,
-        npc_per_seat_year=go_npc.likely / seats / years,
-        months_to_service=go.procurement_months.scaled(1 + ob_time),
-        quality_score=go_quality,
-    )
-
-    offer = line.offer
-    pool_after = offer.pool_seats + seats
-    price = price_at(offer, pool_after)
-    price_before = price_at(offer, offer.pool_seats).likely
-    offer_annual = price.scaled(seats)
-    exit_pv = offer.exit_terms.exit_cost * factors[-1]
-    offer_npc = _npc_range(offer.onboarding_cost, offer_annual, annuity, exit_pv)
-    offer_quality = _mean(offer.quality)
-    offer_m = OptionMeasures(
-        cost_per_seat=price.likely,
-        cost_per_seat_before_bias=price.likely,
-        annual_cost=offer_annual,
-        one_off_costs=offer.onboarding_cost,
-        npc=offer_npc,
-        npc_before_bias=offer_npc,
-        optimism_bias=0.0,
-        npc_per_seat_year=offer_npc.likely / seats / years,
-        months_to_service=offer.procurement_months,
-        quality_score=offer_quality,
-    )
-
-    need_by = line.need_by or case.need_by
-    both_scored = go_quality is not None and offer_quality is not None
-    dims = sorted(set(go.quality) & set(offer.quality))
-    ratio = _ratio(go_npc, offer_npc)
-    vfm = None
-    if both_scored and ratio is not None and offer_quality and ratio.likely > 0:
-        vfm = (go_quality / offer_quality) / ratio.likely
-        if not math.isfinite(vfm):  # an offer scored a hair above 0 (1e-320): no finite comparison
-            vfm = None
-
-    reqs = line.requirements
-    peers = [p.price_per_seat for p in line.peer_prices]
-    median = statistics.median(peers) if peers else None
-    terms = offer.exit_terms
+    factors = discount_factors(params["discount_rate"].value, years)
+    uplifts = _optimism_bias(line.go_alone, params)
+    # The price after joining: this line's seats join the pool and may reach a cheaper tier.
+    price = price_at(line.offer, line.offer.pool_seats + seats)
+    go_alone = _go_alone_figures(line.go_alone, uplifts, seats, years, factors)
+    offer = _offer_figures(line.offer, price, seats, years, factors)
     return LineMeasures(
         name=line.name,
         kind=line.kind,
         seats=seats,
         appraisal_years=years,
-        months_to_need=(need_by - case.decision_date).days / DAYS_PER_MONTH,
-        need_by=need_by,
-        go_alone=go_m,
-        offer=offer_m,
-        npc_ratio=ratio,
-        saving_by_joining=go_npc.likely - offer_npc.likely,
-        quality_gap=go_quality - offer_quality if both_scored else None,
-        dimensions_go_alone_better=sum(go.quality[d] > offer.quality[d] for d in dims),
-        dimensions_offer_better=sum(go.quality[d] < offer.quality[d] for d in dims),
-        quality_dimensions=len(dims),
-        value_for_money_ratio=vfm,
-        requirements=len(reqs),
-        requirements_met=sum(r.met == "yes" for r in reqs),
-        requirements_partly_met=sum(r.met == "partly" for r in reqs),
-        requirements_unmet=sum(r.met == "no" for r in reqs),
-        essential_requirements_unmet=sum(r.met == "no" and r.essential for r in reqs),
-        unmet_requirements=", ".join(r.name for r in reqs if r.met == "no"),
-        unmet_essential_requirements=", ".join(r.name for r in reqs if r.met == "no" and r.essential),
-        partly_met_requirements=", ".join(r.name for r in reqs if r.met == "partly"),
-        peers_known=len(peers),
-        peer_median_price=median,
-        discount_on_peer_price=(median - price.likely) / median if median else None,
-        pool_seats_after_joining=pool_after,
-        price_before_joining=price_before,
-        price_drop_from_joining=(price_before - price.likely) / price_before if price_before else 0.0,
-        exit_terms_stated=terms.stated,
-        break_after_years=terms.break_after_years,
-        data_returned_on_exit=terms.data_returned,
-        exit_cost=terms.exit_cost,
-        cost_uncertainty=(go_npc.high - go_npc.low) / go_npc.likely if go_npc.likely else 0.0,
-        cost_comparison_uncertain=ratio is not None and ratio.low < 1 < ratio.high,
-        quality_by_dimension=[
-            DimensionScores(dimension=d, go_alone=go.quality.get(d), offer=offer.quality.get(d))
-            for d in dict.fromkeys([*go.quality, *offer.quality])
+        go_alone=go_alone,
+        offer=offer,
+        optimism_bias_applied=uplifts,
+        **_timing(line, case),
+        **_cost_comparison(go_alone, offer),
+        **_quality_comparison(line.go_alone.quality, line.offer.quality, go_alone, offer),
+        **_requirement_figures(line.requirements),
+        **_price_figures(line, seats, price),
+        **_exit_figures(line.offer.exit_terms),
+    )
+
+
+def _optimism_bias(go: GoAlone, params: dict[str, InForce]) -> BiasApplied:
+    """The uplifts for going alone: the case's own where it gives evidence for them, else the rulebook's."""
+    own = go.optimism_bias
+
+    def uplift(kind: str) -> float:
+        value = getattr(own, kind) if own else None
+        return value if value is not None else params[f"optimism_bias_{kind}"].value
+
+    return BiasApplied(
+        capital_cost=uplift("capital_cost"),
+        operating_cost=uplift("operating_cost"),
+        duration=uplift("duration"),
+        reason=own.reason if own else None,
+    )
+
+
+def _go_alone_figures(
+    go: GoAlone, uplifts: BiasApplied, seats: int, years: int, factors: list[float]
+) -> OptionMeasures:
+    """Going alone's costs, time and quality, with optimism bias applied and shown apart."""
+    annuity = sum(factors[1:])
+    one_off = go.one_off_costs.scaled(1 + uplifts.capital_cost)
+    annual = go.annual_running_cost.scaled(1 + uplifts.operating_cost)
+    npc = _npc_range(one_off, annual, annuity)
+    npc_raw = _npc_range(go.one_off_costs, go.annual_running_cost, annuity)
+    return OptionMeasures(
+        cost_per_seat=annual.likely / seats,
+        cost_per_seat_before_bias=go.annual_running_cost.likely / seats,
+        annual_cost=annual,
+        one_off_costs=one_off,
+        npc=npc,
+        npc_before_bias=npc_raw,
+        optimism_bias=npc.likely - npc_raw.likely,
+        npc_per_seat_year=npc.likely / seats / years,
+        months_to_service=go.procurement_months.scaled(1 + uplifts.duration),
+        quality_score=_mean(go.quality),
+    )
+
+
+def _offer_figures(offer: Offer, price: Range, seats: int, years: int, factors: list[float]) -> OptionMeasures:
+    """The offer's costs at `price` per seat, time and quality; the exit cost is paid at the end of the term."""
+    annual = price.scaled(seats)
+    npc = _npc_range(offer.onboarding_cost, annual, sum(factors[1:]), offer.exit_terms.exit_cost * factors[-1])
+    return OptionMeasures(
+        cost_per_seat=price.likely,
+        cost_per_seat_before_bias=price.likely,
+        annual_cost=annual,
+        one_off_costs=offer.onboarding_cost,
+        npc=npc,
+        npc_before_bias=npc,
+        optimism_bias=0.0,
+        npc_per_seat_year=npc.likely / seats / years,
+        months_to_service=offer.procurement_months,
+        quality_score=_mean(offer.quality),
+    )
+
+
+def _timing(line: ServiceLine, case: Case) -> dict[str, Any]:
+    """When the line is needed, and how many months from the decision that is."""
+    need_by = line.need_by or case.need_by
+    return {"need_by": need_by, "months_to_need": (need_by - case.decision_date).days / DAYS_PER_MONTH}
+
+
+def _cost_comparison(go: OptionMeasures, offer: OptionMeasures) -> dict[str, Any]:
+    """Going alone's whole-life cost against the offer's, and how sure the estimates let us be."""
+    ratio = _ratio(go.npc, offer.npc)
+    return {
+        "npc_ratio": ratio,
+        "saving_by_joining": go.npc.likely - offer.npc.likely,
+        "cost_uncertainty": (go.npc.high - go.npc.low) / go.npc.likely if go.npc.likely else 0.0,
+        "cost_comparison_uncertain": ratio is not None and ratio.low < 1 < ratio.high,
+        "value_for_money_ratio": _value_for_money(go.quality_score, offer.quality_score, ratio),
+    }
+
+
+def _value_for_money(go_quality: float | None, offer_quality: float | None, ratio: Range | None) -> float | None:
+    """Going alone's quality per pound as a share of the offer's; unknown unless both are scored and costed."""
+    if go_quality is None or offer_quality is None or ratio is None or not offer_quality or ratio.likely <= 0:
+        return None
+    vfm = (go_quality / offer_quality) / ratio.likely
+    return vfm if math.isfinite(vfm) else None  # an offer scored a hair above 0 (1e-320): no finite comparison
+
+
+def _quality_comparison(
+    go_scores: dict[str, float], offer_scores: dict[str, float], go: OptionMeasures, offer: OptionMeasures
+) -> dict[str, Any]:
+    """The quality gap, and dimension by dimension which option scores higher."""
+    both_scored = go.quality_score is not None and offer.quality_score is not None
+    dims = sorted(set(go_scores) & set(offer_scores))
+    return {
+        "quality_gap": go.quality_score - offer.quality_score if both_scored else None,
+        "dimensions_go_alone_better": sum(go_scores[d] > offer_scores[d] for d in dims),
+        "dimensions_offer_better": sum(go_scores[d] < offer_scores[d] for d in dims),
+        "quality_dimensions": len(dims),
+        "quality_by_dimension": [
+            DimensionScores(dimension=d, go_alone=go_scores.get(d), offer=offer_scores.get(d))
+            for d in dict.fromkeys([*go_scores, *offer_scores])
         ],
-        optimism_bias_applied=BiasApplied(
-            capital_cost=ob_capex, operating_cost=ob_opex, duration=ob_time, reason=bias.reason if bias else None
-        ),
-        requirement_status=[
+    }
+
+
+def _requirement_figures(reqs: list[Requirement]) -> dict[str, Any]:
+    """How many specific requirements the offer meets, in part or not at all, and which."""
+    unmet = [r for r in reqs if r.met == "no"]
+    partly = [r for r in reqs if r.met == "partly"]
+    return {
+        "requirements": len(reqs),
+        "requirements_met": sum(r.met == "yes" for r in reqs),
+        "requirements_partly_met": len(partly),
+        "requirements_unmet": len(unmet),
+        "essential_requirements_unmet": sum(r.essential for r in unmet),
+        "unmet_requirements": ", ".join(r.name for r in unmet),
+        "unmet_essential_requirements": ", ".join(r.name for r in unmet if r.essential),
+        "partly_met_requirements": ", ".join(r.name for r in partly),
+        "requirement_status": [
             RequirementStatus(name=r.name, met=r.met, essential=r.essential, note=r.note) for r in reqs
         ],
-    )
+    }
+
+
+def _price_figures(line: ServiceLine, seats: int, price: Range) -> dict[str, Any]:
+    """The price after joining against what peers pay, and how far this line's joining lowers it for all."""
+    peers = [p.price_per_seat for p in line.peer_prices]
+    median = statistics.median(peers) if peers else None
+    before = price_at(line.offer, line.offer.pool_seats).likely
+    return {
+        "peers_known": len(peers),
+        "peer_median_price": median,
+        "discount_on_peer_price": (median - price.likely) / median if median else None,
+        "pool_seats_after_joining": line.offer.pool_seats + seats,
+        "price_before_joining": before,
+        "price_drop_from_joining": (before - price.likely) / before if before else 0.0,
+    }
+
+
+def _exit_figures(terms: ExitTerms) -> dict[str, Any]:
+    """What leaving the offer would take."""
+    return {
+        "exit_terms_stated": terms.stated,
+        "break_after_years": terms.break_after_years,
+        "data_returned_on_exit": terms.data_returned,
+        "exit_cost": terms.exit_cost,
+    }
 
 
 def measure(case: Case, params: dict[str, InForce]) -> Measures:

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from engine.load import load_case
-from engine.measures import discount_factors, measure, net_present_cost, price_at
+from engine.measures import LineMeasures, discount_factors, measure, net_present_cost, price_at
 from engine.parameters import InForce
 
 from .conftest import CASES
@@ -55,6 +55,13 @@ def test_measure_when_joining_crosses_a_tier_then_price_drop_recorded():
     assert line.price_before_joining == 1000
     assert line.offer.cost_per_seat == 900
     assert line.price_drop_from_joining == pytest.approx(0.10)
+
+
+def test_measure_line_when_assembled_from_its_parts_then_every_field_is_set():
+    """Each part of measure_line sets its fields by name; none is left to its default by a misspelt key."""
+    for name in ("new-department", "large-specialist", "part-join"):
+        for line in measure(load_case(CASES / f"{name}.yaml").case, _params()).lines:
+            assert line.model_fields_set == set(LineMeasures.model_fields)
 
 
 def test_measure_when_defaults_then_go_alone_npc_carries_green_book_upper_bounds():
