@@ -153,10 +153,10 @@ def test_rules_test_when_json_is_asked_for():
 
 def test_rules_test_when_a_match_is_given():
     """-k runs only the tests whose `file::name` contains the text."""
-    from engine.policy import ruletests
+    from engine.policy import ruletest_format
     from engine.rulebook import load_rulebook
 
-    tests, _ = ruletests.collect(RULES, load_rulebook(RULES))
+    tests, _ = ruletest_format.collect(RULES, load_rulebook(RULES))
     wanted = [t for t in tests if "threshold" in t.id.lower()]
     assert 0 < len(wanted) < len(tests)
     result = invoke("rules", "test", RULES, "-k", "Threshold")

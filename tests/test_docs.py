@@ -54,7 +54,7 @@ def test_readme_when_it_shows_a_new_rule(tmp_path):
 
 def test_readme_when_it_shows_a_rule_test(tmp_path):
     """The README's example rule test loads and passes against the shipped rulebook."""
-    from engine.policy import ruletests
+    from engine.policy import ruletest_format, ruletests
     from engine.api import Decider
 
     (block,) = [b for b in _yaml_blocks() if b.startswith("- name: one seat under")]
@@ -64,6 +64,6 @@ def test_readme_when_it_shows_a_rule_test(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(block, encoding="utf-8")
     decider = Decider(root / "rules")
-    (test,) = ruletests.load_tests(path, decider.rulebook)
+    (test,) = ruletest_format.load_tests(path, decider.rulebook)
     outcome = ruletests.run(test, decider)
     assert outcome.passed, outcome.report()

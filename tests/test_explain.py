@@ -53,9 +53,9 @@ def test_explain_when_the_rule_id_is_unknown(decider):
 
 def test_holds_when_compared_with_the_rules_engine_on_every_rule_test(decider):
     """The Python account of every rule agrees with what durable_rules fired, on every line of every rule test's case."""
-    from engine.policy import ruletests
+    from engine.policy import ruletest_format
 
-    tests, errors = ruletests.collect(ROOT / "rules", decider.rulebook)
+    tests, errors = ruletest_format.collect(ROOT / "rules", decider.rulebook)
     assert tests and not errors
     checked = 0
     for test in tests:

@@ -1,10 +1,10 @@
-"""The YAML rule-test format and runner (engine/ruletests.py)."""
+"""The YAML rule-test format (engine/policy/ruletest_format.py) and runner (engine/policy/ruletests.py)."""
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from engine.policy import ruletests
+from engine.policy import ruletest_format, ruletests
 from engine.api import Decider
 from engine.errors import RuleTestError
 from engine.rulebook import load_rulebook
@@ -37,7 +37,7 @@ def test_load_tests_when_a_key_is_unknown(tmp_path, decider):
           fire: [size.small-organisation]
         """)
     with pytest.raises(RuleTestError) as caught:
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
     error = caught.value
     assert (error.file, error.line) == (str(path), 7)
     assert error.field == "test 'misspelt': fire"
@@ -54,7 +54,7 @@ def test_load_tests_when_a_rule_id_is_unknown(tmp_path, decider):
             - size.smal-organisation
         """)
     with pytest.raises(RuleTestError) as caught:
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
     assert caught.value.line == 5
     assert "size.small-organisation" in caught.value.hint
 
@@ -66,7 +66,7 @@ def test_load_tests_when_a_test_expects_nothing(tmp_path, decider):
           case: {NEW_DEPARTMENT}
         """)
     with pytest.raises(RuleTestError, match="expects nothing"):
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
 
 
 def test_load_tests_when_a_change_path_does_not_exist(tmp_path, decider):
@@ -79,7 +79,7 @@ def test_load_tests_when_a_change_path_does_not_exist(tmp_path, decider):
           verdict: join
         """)
     with pytest.raises(RuleTestError) as caught:
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
     assert caught.value.line == 4
     assert "service_lines[5]" in caught.value.message
 
@@ -94,7 +94,7 @@ def test_load_tests_when_a_change_makes_the_case_invalid(tmp_path, decider):
           verdict: join
         """)
     with pytest.raises(RuleTestError, match="organisation.seats"):
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
 
 
 def test_run_when_a_change_is_applied(tmp_path, decider):
@@ -106,7 +106,7 @@ def test_run_when_a_change_is_applied(tmp_path, decider):
             organisation.seats: 1500
           does_not_fire: [size.small-organisation]
         """)
-    (test,) = ruletests.load_tests(path, decider.rulebook)
+    (test,) = ruletest_format.load_tests(path, decider.rulebook)
     outcome = ruletests.run(test, decider)
     assert outcome.passed, outcome.report()
     assert outcome.recommendation.measures.seats == 1500
@@ -127,7 +127,7 @@ def test_run_when_the_case_is_inline(tmp_path, decider):
           verdict: join
           fires: [size.small-organisation]
         """)
-    (test,) = ruletests.load_tests(path, decider.rulebook)
+    (test,) = ruletest_format.load_tests(path, decider.rulebook)
     assert ruletests.run(test, decider).passed
 
 
@@ -141,7 +141,7 @@ def test_report_when_expectations_fail(tmp_path, decider):
             Desktops: {{does_not_fire: [presumption.join]}}
           reasons_contain: [a phrase no reason has]
         """)
-    (test,) = ruletests.load_tests(path, decider.rulebook)
+    (test,) = ruletest_format.load_tests(path, decider.rulebook)
     outcome = ruletests.run(test, decider)
     report = outcome.report().splitlines()
     assert report[0] == f"{path}:1: wrong on purpose"
@@ -160,14 +160,14 @@ def test_load_tests_when_a_line_name_is_unknown(tmp_path, decider):
             Desktop: {{verdict: join}}
         """)
     with pytest.raises(RuleTestError) as caught:
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
     assert (caught.value.line, caught.value.message) == (4, "the case has no service line 'Desktop'")
     assert caught.value.hint == "did you mean 'Desktops'?"
 
 
 def test_collect_when_the_shipped_rulebook_is_used(decider):
     """The shipped rule tests load, each with a readable `file::name` id."""
-    tests, errors = ruletests.collect(RULES, decider.rulebook)
+    tests, errors = ruletest_format.collect(RULES, decider.rulebook)
     assert not errors
     assert len(tests) >= 40
     assert "examples.yaml::a new department joins" in [t.id for t in tests]
@@ -192,7 +192,7 @@ def test_run_when_a_change_removes_a_field_with_null(tmp_path, decider):
           lines:
             Desktops: {{does_not_fire: [size.joining-lowers-price, peers.offer-below-peers]}}
         """)
-    (test,) = ruletests.load_tests(path, decider.rulebook)
+    (test,) = ruletest_format.load_tests(path, decider.rulebook)
     outcome = ruletests.run(test, decider)
     assert outcome.passed, outcome.report()
     assert outcome.recommendation.measures.lines[0].offer.cost_per_seat == 2000
@@ -208,5 +208,5 @@ def test_load_tests_when_a_change_leaves_two_prices_suggests_null(tmp_path, deci
           verdict: join
         """)
     with pytest.raises(RuleTestError) as caught:
-        ruletests.load_tests(path, decider.rulebook)
+        ruletest_format.load_tests(path, decider.rulebook)
     assert "price_tiers: null" in caught.value.hint

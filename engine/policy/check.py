@@ -22,7 +22,7 @@ from ..errors import JoinupError, location, one_line
 from ..measures import PARAMETERS as MEASURE_PARAMETERS
 from ..parameters import Parameters
 from ..rulebook import PARAMETERS_FILE, Rule, Rulebook, load_rulebook_collecting
-from . import ruletests, satisfiable
+from . import ruletest_format, satisfiable
 
 Severity = Literal["error", "warning"]
 
@@ -104,7 +104,7 @@ def check_rulebook(directory: Path | str) -> CheckResult:
         problems += parameter_problems(rulebook.parameters, rulebook)
         problems += never_fires(rulebook)
         problems += conflicts(rulebook)
-        _, test_errors = ruletests.collect(directory, rulebook)
+        _, test_errors = ruletest_format.collect(directory, rulebook)
         problems += [Problem.from_error(e) for e in test_errors]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
     return CheckResult(directory, list(dict.fromkeys(problems)), rulebook)

@@ -1,18 +1,19 @@
 """Run the policy team's YAML rule tests (rules/tests/*.yaml) under pytest: one item per test.
 
-The logic lives in engine/ruletests.py; `joinup rules test` runs the same tests.
+The format lives in engine/policy/ruletest_format.py, the runner in engine/policy/ruletests.py;
+`joinup rules test` runs the same tests.
 """
 from pathlib import Path
 
 import pytest
 
-from engine.policy import ruletests
+from engine.policy import ruletest_format, ruletests
 from engine.api import Decider
 from engine.rulebook import load_rulebook
 
 RULES = Path(__file__).resolve().parent.parent
 RULEBOOK = load_rulebook(RULES)
-TESTS, ERRORS = ruletests.collect(RULES, RULEBOOK)
+TESTS, ERRORS = ruletest_format.collect(RULES, RULEBOOK)
 
 
 @pytest.fixture(scope="module")
