@@ -164,9 +164,10 @@ def validate(case: Path = typer.Argument(..., help="Case file (YAML or JSON)."))
 
 @app.command()
 def schema(
-    output: Path = typer.Option(Path("cases/case.schema.json"), "-o", "--output", help="Where to write it; - for standard output."),
+    # Printed unless -o names a file: run anywhere, it writes nothing the user did not name.
+    output: Path = typer.Option(Path("-"), "-o", "--output", help="A file to write it to (default: print it)."),
 ) -> None:
-    """Write the case file's JSON Schema (generated from the models)."""
+    """Print the case file's JSON Schema (generated from the models), or write it with -o."""
 
     def run() -> None:
         text = case_schema_text()

@@ -72,7 +72,16 @@ def test_schema_when_written_then_matches_committed_schema(tmp_path: Path):
     result = runner.invoke(app, ["schema", "-o", str(out)])
     assert result.exit_code == 0
     assert out.read_text() == case_schema_text()
-    assert (CASES / "case.schema.json").read_text() == case_schema_text(), "run `joinup schema` and commit"
+    assert (CASES / "case.schema.json").read_text() == case_schema_text(), "run `joinup schema -o cases/case.schema.json`"
+
+
+def test_schema_when_no_output_is_given_then_prints_it_and_writes_nothing(tmp_path: Path, monkeypatch):
+    """`joinup schema` alone prints the schema and creates no file or folder where it runs."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert result.stdout == case_schema_text()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_schema_when_generated_then_fields_carry_descriptions():

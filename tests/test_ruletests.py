@@ -1,4 +1,5 @@
 """The YAML rule-test format (engine/policy/ruletest_format.py) and runner (engine/policy/ruletests.py)."""
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -171,6 +172,18 @@ def test_collect_when_the_shipped_rulebook_is_used(decider):
     assert not errors
     assert len(tests) >= 40
     assert "examples.yaml::a new department joins" in [t.id for t in tests]
+
+
+def test_load_tests_when_the_cases_sit_inside_the_rulebook_folder_then_found(tmp_path, decider, monkeypatch):
+    """`cases/...` is found in the rulebook folder itself, as the installed wheel lays it out."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "cases", rules / "cases")
+    path = rules / "tests" / "examples.yaml"
+    path.parent.mkdir()
+    path.write_text("- name: joins\n  case: cases/new-department.yaml\n  verdict: join\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no cases/ here: only the rulebook's own copy can be found
+    (test,) = ruletest_format.load_tests(path, decider.rulebook)
+    assert test.case.path == str(rules / "cases" / "new-department.yaml")
 
 
 def test_run_all_when_a_fixture_rulebook_has_dated_parameters():

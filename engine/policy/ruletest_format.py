@@ -17,8 +17,10 @@ rulebook and compares what came with what it expects:
         Desktops: {verdict: join, fires: [presumption.join]}
 
 A case path is read from the test file's folder or the nearest folder above it that has
-it (so `cases/...` means the repository's cases), or else from the current folder. The format is checked strictly: an
-unknown key is an error naming the file, the line and the test.
+it, or else from the current folder. So `cases/...` means the repository's cases in a
+checkout, and the copy inside the rulebook folder in the installed wheel (pyproject packages
+cases/ as engine/_rules/cases/): one copy of each file, and the same tests run in both.
+The format is checked strictly: an unknown key is an error naming the file, the line and the test.
 """
 from __future__ import annotations
 
