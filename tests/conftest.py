@@ -54,6 +54,18 @@ def pdf_pages(pdf: bytes) -> list[str]:
     return [re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages]
 
 
+# Fixtures that render PDFs (the example briefings take ten seconds or more together): every test
+# that uses one, directly or through another fixture, is marked slow here rather than one by one,
+# so a new test on the briefings cannot pull the rendering into the fast suite (`-m "not slow"`).
+RENDERING_FIXTURES = {"briefings"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if RENDERING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def briefer() -> Briefer:
     return Briefer()

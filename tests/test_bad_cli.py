@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -29,6 +30,7 @@ def _assert_clean(result, path: str) -> None:
         assert result.stderr.startswith(f"error: {path}")
 
 
+@pytest.mark.slow
 @CLI
 @given(data=mutated_texts() | st.tuples(mutated_trees(), st.sampled_from(["block", "json"])).map(lambda t: _dump(*t)))
 def test_validate_when_case_file_broken_then_exit_2_and_one_line(data: bytes):
@@ -39,6 +41,7 @@ def test_validate_when_case_file_broken_then_exit_2_and_one_line(data: bytes):
         _assert_clean(runner.invoke(app, ["validate", str(path)]), str(path))
 
 
+@pytest.mark.slow
 @fuzz(15)
 @given(data=mutated_texts())
 def test_decide_when_case_file_broken_then_exit_2_and_one_line(data: bytes):
@@ -73,6 +76,7 @@ def _snapshot(root: Path) -> dict[str, bytes | None]:
 _PARTS = ["afile", "adir", "old.json", "new", ".", "..", "", "x.json", "x" * 300, "é.json"]
 
 
+@pytest.mark.slow
 @CLI
 @given(parts=st.lists(st.sampled_from(_PARTS), min_size=1, max_size=3))
 def test_schema_when_output_path_cannot_be_written_then_exit_2_and_nothing_half_written(parts: list[str]):

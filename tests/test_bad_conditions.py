@@ -179,6 +179,7 @@ _OPERATORS = {
 _FACT_NUMBERS = [0, 1, 3, 7, 1000, 2.5, 0.1, 1e-05, 2e16]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=st.text(max_size=60))
 def test_parse_when_random_text_then_tree_or_located_rule_error(text: str):
@@ -186,6 +187,7 @@ def test_parse_when_random_text_then_tree_or_located_rule_error(text: str):
     _parse_check_compile(text)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=token_texts)
 def test_compile_when_random_token_sequence_then_only_rule_errors(text: str):
@@ -193,6 +195,7 @@ def test_compile_when_random_token_sequence_then_only_rule_errors(text: str):
     _parse_check_compile(text)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=conditions)
 def test_compile_when_condition_shaped_by_the_grammar_then_only_rule_errors(text: str):
@@ -200,6 +203,7 @@ def test_compile_when_condition_shaped_by_the_grammar_then_only_rule_errors(text
     _parse_check_compile(text)
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(text=conditions)
 def test_compile_when_condition_compiles_then_durable_rules_accepts_it(text: str):
@@ -211,6 +215,7 @@ def test_compile_when_condition_compiles_then_durable_rules_accepts_it(text: str
     _HOST.set_rulesets({name: {"r0": {"all": [{"m": {"$and": [{"kind": "L0"}, compiled]}}], "run": None}}})
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(text=conditions, data=st.data())
 def test_assess_when_condition_compiles_then_durable_rules_agrees_with_its_meaning(text: str, data: st.DataObject):

@@ -212,6 +212,7 @@ def _decides(decider: Decider, loaded: LoadedCase) -> Recommendation:
     return rec
 
 
+@pytest.mark.slow
 @FUZZ
 @given(tree=mutated_trees(), form=st.sampled_from(["block", "flow", "json"]))
 def test_parse_case_when_fields_mutated_then_case_or_located_error(decider: Decider, tree: Any, form: str):
@@ -221,6 +222,7 @@ def test_parse_case_when_fields_mutated_then_case_or_located_error(decider: Deci
         _decides(decider, loaded)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(tree=mutated_trees(leaves=numbers, numeric_only=True), form=st.sampled_from(["block", "json"]))
 def test_decide_when_numbers_at_the_edges_then_recommendation_or_located_error(decider: Decider, tree: Any, form: str):
@@ -230,6 +232,7 @@ def test_decide_when_numbers_at_the_edges_then_recommendation_or_located_error(d
         _decides(decider, loaded)
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(tree=dated_trees())
 def test_decide_when_dates_moved_then_recommendation_or_located_error(decider: Decider, tree: Any):
@@ -244,6 +247,7 @@ def test_decide_when_dates_moved_then_recommendation_or_located_error(decider: D
         assert (err.file, err.field) == ("case.yaml", "decision_date") and err.line is not None
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=mutated_texts())
 def test_parse_case_when_text_broken_then_case_or_located_error(decider: Decider, data: bytes):
@@ -253,6 +257,7 @@ def test_parse_case_when_text_broken_then_case_or_located_error(decider: Decider
         _decides(decider, loaded)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
 def test_parse_case_when_random_bytes_then_case_file_error(data: bytes):
@@ -262,6 +267,7 @@ def test_parse_case_when_random_bytes_then_case_file_error(data: bytes):
     assert info.value.file == "noise.yaml" and len(str(info.value).splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["new-department.yaml", "large-specialist.yaml"])  # every optional field between them
 def test_decide_when_any_one_field_left_out_then_recommendation_or_located_error(decider: Decider, name: str):
     """Every field of every example, left out in turn: an optional one still decides, a required one is named."""
@@ -285,6 +291,7 @@ def test_parse_case_when_larger_than_the_limit_then_refused_before_parsing():
     assert "larger than" in info.value.message
 
 
+@pytest.mark.slow
 def test_mutation_strategies_when_sampled_then_some_cases_still_load():
     """The mutations are not all fatal: some mutated cases load, so the decide half of each property runs."""
     rng = random.Random(7)

@@ -54,6 +54,7 @@ def broken_rulebooks(draw: st.DrawFn) -> tuple[str, str]:
     return name, text
 
 
+@pytest.mark.slow
 @FUZZ
 @given(broken=broken_rulebooks())
 def test_load_rulebook_when_a_file_is_broken_then_decider_or_located_error(broken: tuple[str, str]):
@@ -83,6 +84,7 @@ def _decider_or_located_error(name: str, text: str) -> None:
 PARAMETER_NAMES = re.findall(r"^(\w+):", (ROOT / "rules" / "parameters.yaml").read_text(), re.M)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=st.sampled_from(PARAMETER_NAMES), value=st.sampled_from(PARAMETER_VALUES))
 def test_load_rulebook_when_a_parameter_value_is_replaced_then_decider_or_located_error(name: str, value: str):

@@ -31,6 +31,7 @@ def test_chart_carries_no_date_and_keeps_text_as_text(line, draw):
     assert "<text" in svg
 
 
+@pytest.mark.slow
 def test_chart_when_drawn_in_a_fresh_process_gives_identical_svg(line):
     """Element ids come from a fixed salt, not the process: a fresh process draws the same bytes."""
     code = ("from engine.api import Decider; from engine.briefing import charts; "

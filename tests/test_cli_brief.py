@@ -12,6 +12,7 @@ from engine.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_cli_brief_writes_the_pdf_and_html_and_prints_the_verdict(tmp_path):
     """`joinup brief CASE -o FILE --html FILE` writes both and says what it wrote."""
     pdf, html = tmp_path / "b.pdf", tmp_path / "b.html"
@@ -52,6 +53,7 @@ def test_cli_brief_when_the_rulebook_is_missing_prints_one_line_and_exits_2(tmp_
     assert "no such rulebook folder" in result.output
 
 
+@pytest.mark.slow
 def test_cli_brief_when_given_a_folder_briefs_every_case_and_reports_the_bad_ones(tmp_path):
     """A folder is briefed case by case on two processes; a bad case is one line and exit 2, the rest written."""
     cases = tmp_path / "cases"
@@ -107,6 +109,7 @@ def test_cli_verify_when_the_file_is_not_a_pdf_prints_one_line_and_exits_2():
     assert result.output.strip() == f"error: {CASES / 'part-join.yaml'}: is not a PDF"
 
 
+@pytest.mark.slow
 def test_cli_brief_when_output_is_a_folder_writes_inside_it_named_after_the_case(tmp_path):
     """-o naming an existing folder puts CASE.pdf inside it."""
     result = runner.invoke(app, ["brief", str(CASES / "urgent-agency.yaml"), "-o", str(tmp_path)])

@@ -85,6 +85,7 @@ def test_rulebook_html_when_a_parameter_changes_marks_the_value_in_force():
     assert "<strong>800</strong> since 1 January 2027 (joinup policy team, spending review (2026), para 4)" in after
 
 
+@pytest.mark.slow
 def test_rulebook_pdf_when_made_twice_is_identical(rulebook):
     """The same rulebook and date give the same PDF bytes, with the rules in its text."""
     first = ruledoc.rulebook_pdf(rulebook, TEMPLATES, DAY)
@@ -93,6 +94,7 @@ def test_rulebook_pdf_when_made_twice_is_identical(rulebook):
     assert "Only the offer can deliver by the date the service is needed" in text
 
 
+@pytest.mark.slow
 def test_rules_doc_when_run_writes_html_and_pdf(tmp_path):
     """`joinup rules doc -o` writes HTML or PDF by the file's suffix."""
     runner = CliRunner()

@@ -50,6 +50,7 @@ def hostile(briefer):
     return rec, html, pdf, fetcher, connections
 
 
+@pytest.mark.slow
 def test_render_when_case_text_holds_markup_escapes_it(hostile):
     """Markup from the case file is escaped in the HTML: no img, script or link element comes from it."""
     _, html, _, _, _ = hostile
@@ -58,6 +59,7 @@ def test_render_when_case_text_holds_markup_escapes_it(hostile):
     assert IMG not in html and SCRIPT not in html and STYLESHEET not in html
 
 
+@pytest.mark.slow
 def test_brief_when_case_text_holds_markup_prints_it_as_literal_text(hostile):
     """The organisation name, requirement name and notes appear in the PDF as the text they are."""
     _, _, pdf, _, _ = hostile
@@ -68,6 +70,7 @@ def test_brief_when_case_text_holds_markup_prints_it_as_literal_text(hostile):
     assert STYLESHEET in text
 
 
+@pytest.mark.slow
 def test_brief_when_case_text_holds_urls_fetches_none_of_them(hostile):
     """The fetcher is asked only for the in-memory charts, refuses nothing, and no socket opens."""
     _, _, _, fetcher, connections = hostile
