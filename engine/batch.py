@@ -28,6 +28,7 @@ from .api import default_rules_dir
 from .briefing import Briefer
 from .errors import BriefingError, JoinupError
 from .rulebook import load_rulebook
+from .write import unwind_on_sigterm
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -57,6 +58,14 @@ def _key(path: Path) -> str:
     return unicodedata.normalize("NFC", path.name).casefold()
 
 
+def _clashes(outputs: dict[Path, Path]) -> list[list[Path]]:
+    """Groups of cases whose briefings would be one file on a case-insensitive disk."""
+    by_key: dict[str, list[Path]] = {}
+    for case, out in outputs.items():
+        by_key.setdefault(_key(out), []).append(case)
+    return [group for group in by_key.values() if len(group) > 1]
+
+
 def plan(cases: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
     """Each case with the PDF it is briefed to: its stem, or its full name where stems would collide.
 
@@ -64,20 +73,17 @@ def plan(cases: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
     collide with their full names (`A.yaml` and `a.yaml`) are refused before anything is briefed.
     """
     full: set[Path] = set()
-    while True:
+    while True:  # widening one name can make it meet another's stem (a.yaml beside a.yaml.yaml): go again
         outputs = {case: out_dir / f"{case.name if case in full else case.stem}.pdf" for case in cases}
-        by_key: dict[str, list[Path]] = {}
-        for case, out in outputs.items():
-            by_key.setdefault(_key(out), []).append(case)
-        clashes = [group for group in by_key.values() if len(group) > 1]
+        clashes = _clashes(outputs)
         widen = {case for group in clashes for case in group} - full
         if not widen:
             break
         full |= widen
     if clashes:
-        names = " and ".join(str(c) for c in clashes[0])
-        raise BriefingError(f"{names} would be briefed to the same file, {outputs[clashes[0][0]].name}",
-                            file=str(clashes[0][0].parent), hint="rename one of them")
+        group = clashes[0]
+        raise BriefingError(f"{' and '.join(c.name for c in group)} would be briefed to the same file, "
+                            f"{outputs[group[0]].name}", file=str(group[0].parent), hint="rename one of them")
     assert len({_key(out) for out in outputs.values()}) == len(cases), "two cases planned to one briefing"
     return [(case, outputs[case]) for case in cases]
 
@@ -89,12 +95,8 @@ def _start(rules: str | None, templates_dir: str | None) -> None:
     """Worker initialiser: one Briefer, hence one Decider, per process."""
     global _briefer
     # A worker told to stop unwinds, so a briefing half-written leaves no temporary file behind.
-    signal.signal(signal.SIGTERM, _on_terminate)
+    unwind_on_sigterm()
     _briefer = Briefer(rules, Path(templates_dir) if templates_dir else None)
-
-
-def _on_terminate(signum, frame) -> None:
-    raise SystemExit(128 + signum)
 
 
 def _named(case: str, text: str) -> str:
@@ -103,14 +105,19 @@ def _named(case: str, text: str) -> str:
 
 
 def _brief_one(case: str, output: str) -> Outcome:
+    try:
+        return _briefed(case, output)
+    except SystemExit:  # SIGTERM: the writer has removed its temporary files on the way here
+        os._exit(128 + signal.SIGTERM)
+
+
+def _briefed(case: str, output: str) -> Outcome:
     assert _briefer is not None, "worker not started"
     with quiet.caught() as warned:
         try:
             result = _briefer.write(case, output)
         except JoinupError as error:
             outcome = Outcome(case, None, error=_named(case, str(error)))
-        except SystemExit:  # SIGTERM: the writer has removed its temporary files on the way here
-            os._exit(128 + signal.SIGTERM)
         except Exception as error:  # a bug of ours: report it for this case, keep briefing the others
             outcome = Outcome(case, None, error=_named(case, f"internal error: {type(error).__name__}: {error}"))
         else:

@@ -19,7 +19,7 @@ from .errors import BriefingError, JoinupError
 from .rulebook import load_rulebook
 from .schema import case_schema_text
 from .summary import summary_text
-from .write import write_output
+from .write import unwind_on_sigterm, write_output
 
 app = typer.Typer(
     help="joinup: should an organisation join a shared IT service or go alone?",
@@ -68,21 +68,18 @@ def fail(error: JoinupError) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _on_terminate(signum, frame) -> None:
-    raise SystemExit(128 + signum)
-
-
 @contextlib.contextmanager
 def _terminate_unwinds():
     """While a command runs, SIGTERM unwinds it like an exception, so no temporary file is left behind."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _on_terminate)
+    previous = unwind_on_sigterm()
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:  # None: a handler set outside Python, which cannot be put back
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _guarded(run, about: Optional[Path] = None):

@@ -14,7 +14,9 @@ import warnings
 from collections.abc import Iterator
 
 # Loggers of the libraries that draw and read: they write to standard error when nothing else is set up.
-LOGGERS = ("weasyprint", "fontTools", "matplotlib", "PIL")
+LOGGERS = ("weasyprint", "fontTools", "matplotlib", "PIL", "pypdf")
+# Distinct messages kept at most: a damaged PDF can make pypdf log the same few lines a million times.
+KEPT = 200
 # More distinct warnings than this about one file are counted, not listed.
 MOST = 5
 # Warnings about a library's own future, not about the user's files.
@@ -54,7 +56,9 @@ class _Keep(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         with contextlib.suppress(Exception):  # a message that cannot be formatted is not worth a traceback
-            self.into.append(one_line(record.getMessage()))
+            text = one_line(record.getMessage())
+            if len(self.into) < KEPT and text not in self.into:
+                self.into.append(text)
 
 
 def summary(found: list[str]) -> list[str]:
@@ -85,7 +89,7 @@ def caught() -> Iterator[list[str]]:
         logger.propagate = False
     try:
         with warnings.catch_warnings(record=True) as seen:
-            warnings.simplefilter("always")
+            warnings.simplefilter("default")  # each distinct message once per place, however often it is raised
             for kind in _IGNORED:
                 warnings.simplefilter("ignore", kind)
             try:

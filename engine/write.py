@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,18 @@ _NEVER_WRITTEN = (".yaml", ".yml")
 _HINT = "joinup writes only to a regular file or a new path; give another output path"
 # How deep a protected folder is searched for its files: a rulebook keeps its tests one level down.
 _PROTECT_DEPTH = 2
+
+
+def _unwind(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def unwind_on_sigterm():
+    """Make SIGTERM raise SystemExit, so `finally` blocks (ours remove temporary files) run; returns the old handler.
+
+    For programs, not the library: the CLI while a command runs, and each folder-mode worker.
+    """
+    return signal.signal(signal.SIGTERM, _unwind)
 
 
 def _umask() -> int:

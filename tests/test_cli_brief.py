@@ -245,3 +245,12 @@ def test_cli_output_when_a_link_is_planted_at_the_old_temporary_name_writes_noth
     assert result.exit_code == 0, result.output
     assert victim.read_text() == "precious"
     assert (tmp_path / ".out.html.tmp").is_symlink()
+
+
+def test_cli_brief_when_the_fonts_lack_a_character_warns_once_in_one_line(tmp_path):
+    """matplotlib and WeasyPrint each warn about a missing glyph per drawing: one line names the case and the character."""
+    case = tmp_path / "glyph.yaml"
+    case.write_text((CASES / "new-department.yaml").read_text().replace("      name: Flex\n", "      name: Flex 𝄞\n"))
+    result = runner.invoke(app, ["brief", str(case), "-o", str(tmp_path / "b.pdf")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"warning: {case}: the fonts have no glyph for U+1D11E: each prints as a blank box"]
