@@ -20,11 +20,12 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from ..api import Decider
-from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
 from ..documents import read_bytes
 from ..errors import BriefingError
 from ..load import parse_case
 from ..recommendation import Recommendation
+from ..write import write_output
+from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
 
 # Provenance fields that name where and with what a recommendation was made, not what it says.
 _CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version")}
@@ -96,7 +97,7 @@ def _decide(evidence: Evidence, rules: Path | None) -> Recommendation:
         return Decider(rules).decide(loaded)
     with tempfile.TemporaryDirectory(prefix="joinup-verify-") as folder:
         for name, contents in evidence.rulebook.items():
-            (Path(folder) / name).write_bytes(contents)
+            write_output(Path(folder) / name, contents)
         return Decider(Path(folder)).decide(loaded)
 
 
