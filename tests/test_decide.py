@@ -57,6 +57,23 @@ def test_decide_when_reason_has_placeholders_then_figures_formatted(decider: Dec
     assert wording.sentence(peers).startswith("The offer's price of £900 per seat a year is 25% below the £1,200 per seat")
 
 
+def test_decide_when_a_reason_is_recorded_then_it_keeps_the_rules_text_and_values(decider: Decider):
+    """A reason records its rule's text as written, placeholders and all, and the value of each placeholder."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    peers = next(r for r in rec.reasons if r.rule_id == "peers.offer-below-peers")
+    assert peers.template == decider.rulebook.rule("peers.offer-below-peers").spec.explain
+    assert [v.name for v in peers.values] == list(wording.placeholders(peers.template))
+    assert next(v for v in peers.values if v.name == "offer.cost_per_seat").value == 900
+
+
+def test_decide_when_serialised_then_the_words_ride_along_for_tools(decider: Decider):
+    """The JSON carries each reason's words and the summary, written from the facts, for tools that read it."""
+    rec = decider.decide_file(CASES / "part-join.yaml")
+    record = json.loads(rec.model_dump_json())
+    assert record["summary"] == wording.summary(rec)
+    assert [r["text"] for r in record["reasons"]] == [wording.sentence(r) for r in rec.reasons]
+
+
 def test_decide_when_rule_fires_then_trace_has_the_values_it_matched(decider: Decider):
     """The trace records each name the condition used, with its value."""
     rec = decider.decide_file(CASES / "new-department.yaml")

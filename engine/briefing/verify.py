@@ -29,7 +29,9 @@ from ..load import parse_case
 from ..recommendation import Recommendation
 
 # Provenance fields that name where and with what a recommendation was made, not what it says.
-_CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version")}
+# The rulebook's hash is judged by verify_pdf: a failure when the embedded rulebook is not the one
+# recorded, a note under --rules (another rulebook differs by design; what it decides is compared).
+_CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version"), ("provenance", "rulebook_sha256")}
 MAX_LISTED = 12
 
 
