@@ -1,4 +1,8 @@
-"""The recommendation: the stable output of a decision, and what a briefing is made from."""
+"""The recommendation: the stable output of a decision, and what a briefing is made from.
+
+It records facts (verdicts, the rules that fired, the values they read); the sentences a reader
+sees are written from them by engine.wording, and ride along in the JSON as computed fields.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +45,7 @@ class Observed(_Out):
 
 
 class Reason(_Out):
-    """One reason behind a verdict, as a board member reads it."""
+    """One reason behind a verdict: the rule that gives it, its text and the figures it read."""
 
     rule_id: str = Field(description="The rule that gives this reason.")
     title: str = Field(description="The rule's title.")
