@@ -17,7 +17,7 @@ STAGES: list[set[str]] = [
     {"conditions"},
     {"rulebook"},
     {"assess"},
-    {"recommendation", "decide"},
+    {"recommendation", "wording", "decide"},
     {"api"},
     {"summary", "briefing", "policy", "analysis"},
     {"cli"},

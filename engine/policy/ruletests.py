@@ -37,6 +37,7 @@ from ..documents import line_of, parse_text, read_text, validate
 from ..errors import JoinupError, RuleTestError, did_you_mean
 from ..load import LoadedCase, case_from_document
 from ..recommendation import LineVerdict, OverallVerdict, Recommendation
+from .. import wording
 from ..rulebook import Rulebook
 
 TESTS_FOLDER = "tests"
@@ -350,7 +351,7 @@ def _verdict_came(rec: Recommendation) -> str:
 
 def _texts(rec: Recommendation, line: str | None) -> str:
     items = [*rec.reasons, *rec.conditions, *rec.risks]
-    return "\n".join(x.text for x in items if line is None or x.service_line == line).lower()
+    return "\n".join(wording.sentence(x) for x in items if line is None or x.service_line == line).lower()
 
 
 def _compare(exp: Expectation, prefix: str, fired: list[str], texts: str, canonical: dict[str, str]) -> list[Mismatch]:
