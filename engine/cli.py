@@ -5,18 +5,22 @@ import contextlib
 import datetime
 import json
 import os
+import re
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from . import api, load, resources
+from . import api, load, quiet, resources
+from .errors import BriefingError, JoinupError
 from .policy import check, coverage, explain, impact, ruledoc, ruletests
-from .errors import BriefingError, JoinupError, OutputError
 from .rulebook import load_rulebook
 from .schema import case_schema_text
 from .summary import summary_text
+from .write import unwind_on_sigterm, write_output
 
 app = typer.Typer(
     help="joinup: should an organisation join a shared IT service or go alone?",
@@ -37,14 +41,63 @@ EXIT_PROBLEMS = 1
 EXIT_DOES_NOT_HOLD = 1
 
 
+# Characters a terminal acts on rather than shows: C0 and C1 controls (escape sequences
+# start with one), line and paragraph separators, and bidirectional overrides, which can
+# make a line read differently from what it holds.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str, *, lines: bool = False) -> str:
+    """`text` safe to print: every control character written as its escape; with `lines`, new lines and tabs kept."""
+    return (_UNSAFE_BUT_LINES if lines else _UNSAFE).sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def say(text: str, *, nl: bool = True) -> None:
+    """Print a report to standard output: names in it from the input escaped, its own line breaks kept."""
+    typer.echo(shown(text, lines=True), nl=nl)
+
+
+def problem(kind: str, text: str) -> None:
+    """Print one `error: ...` or `warning: ...` line to standard error, escaped."""
+    typer.echo(f"{kind}: {shown(text)}", err=True)
+
+
 def fail(error: JoinupError) -> None:
     """Print one error line and exit 2."""
-    typer.echo(f"error: {error}", err=True)
+    problem("error", str(error))
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _guarded(run):
-    """Run a command body: our errors become one line; anything else a one-line internal error."""
+@contextlib.contextmanager
+def _terminate_unwinds():
+    """While a command runs, SIGTERM unwinds it like an exception, so no temporary file is left behind."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = unwind_on_sigterm()
+    try:
+        yield
+    finally:
+        if previous is not None:  # None: a handler set outside Python, which cannot be put back
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _guarded(run, about: Optional[Path] = None):
+    """Run a command body: our errors become one line; anything else a one-line internal error.
+
+    Library warnings met on the way are printed after it, once each, as one line naming `about`.
+    """
+    warned: list[str] = []
+    try:
+        with _terminate_unwinds(), quiet.caught() as warned:
+            return _reported(run)
+    finally:
+        for text in warned:
+            problem("warning", f"{about}: {text}" if about is not None else text)
+
+
+def _reported(run):
     try:
         return run()
     except JoinupError as error:
@@ -54,7 +107,7 @@ def _guarded(run):
     except Exception as error:  # a bug of ours: say so in one line, keep the traceback for debugging
         if os.environ.get("JOINUP_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(error).__name__}: {error} (set JOINUP_DEBUG=1 for details)", err=True)
+        problem("internal error", f"{type(error).__name__}: {error} (set JOINUP_DEBUG=1 for details)")
         raise typer.Exit(3)
 
 
@@ -71,9 +124,9 @@ def decide(
 
     def run() -> None:
         rec = api.decide_file(case, rules)
-        typer.echo(rec.model_dump_json(indent=2) if as_json else summary_text(rec))
+        say(rec.model_dump_json(indent=2) if as_json else summary_text(rec))
 
-    _guarded(run)
+    _guarded(run, about=case)
 
 
 @app.command()
@@ -100,9 +153,9 @@ def brief(
         if target.is_dir():  # -o names a folder: the briefing goes inside it, named after the case
             target = target / Path(case.name).with_suffix(".pdf")
         result = briefing.Briefer(rules).write(case, target, html)
-        typer.echo(f"wrote {target}: {result.recommendation.verdict} ({result.recommendation.organisation})")
+        say(f"wrote {target}: {result.recommendation.verdict} ({result.recommendation.organisation})")
 
-    _guarded(run)
+    _guarded(run, about=case)
 
 
 def _brief_folder(folder: Path, out_dir: Path, rules: Optional[Path], jobs: Optional[int]) -> None:
@@ -116,9 +169,12 @@ def _brief_folder(folder: Path, out_dir: Path, rules: Optional[Path], jobs: Opti
         task = bar.add_task("brief", total=total)
         outcomes = batch.brief_folder(folder, out_dir, rules=rules, jobs=jobs, progress=lambda _: bar.advance(task))
     failed = [o for o in outcomes if o.error]
+    for o in outcomes:
+        for text in o.warnings:
+            problem("warning", f"{o.case}: {text}")
     for o in failed:
-        typer.echo(f"error: {o.error}", err=True)
-    typer.echo(f"wrote {len(outcomes) - len(failed)} of {len(outcomes)} briefings to {out_dir}")
+        problem("error", o.error)
+    say(f"wrote {len(outcomes) - len(failed)} of {len(outcomes)} briefings to {out_dir}")
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -137,18 +193,18 @@ def verify(
 
         result = verify_file(pdf, rules)
         for note in result.notes:
-            typer.echo(f"note: {note}")
+            say(f"note: {note}")
         if result.holds:
             rec = result.decided
-            typer.echo(f"{pdf}: holds: {rec.organisation}: {rec.verdict}, decided again from the briefing's own case "
-                       f"and rulebook ({rec.provenance.rulebook_sha256[:12]})")
+            say(f"{pdf}: holds: {rec.organisation}: {rec.verdict}, decided again from the briefing's own case "
+                f"and rulebook ({rec.provenance.rulebook_sha256[:12]})")
             return
-        typer.echo(f"{pdf}: does not hold:")
+        say(f"{pdf}: does not hold:")
         for difference in result.differences:
-            typer.echo(f"  - {difference}")
+            say(f"  - {difference}")
         raise typer.Exit(EXIT_DOES_NOT_HOLD)
 
-    _guarded(run)
+    _guarded(run, about=pdf)
 
 
 @app.command()
@@ -157,9 +213,9 @@ def validate(case: Path = typer.Argument(..., help="Case file (YAML or JSON)."))
 
     def run() -> None:
         loaded = load.load_case(case)
-        typer.echo(f"{case}: valid ({len(loaded.case.service_lines)} service line(s))")
+        say(f"{case}: valid ({len(loaded.case.service_lines)} service line(s))")
 
-    _guarded(run)
+    _guarded(run, about=case)
 
 
 @app.command()
@@ -174,23 +230,8 @@ def schema(
         if str(output) == "-":
             sys.stdout.write(text)
             return
-        if output.name in ("", ".", ".."):
-            raise OutputError(
-                "is a folder, not a file name", file=str(output), hint="give a path such as cases/case.schema.json"
-            )
-        tmp = output.with_name(f".{output.name}.tmp")
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(output)
-        except OSError as exc:
-            with contextlib.suppress(OSError):  # leave nothing half-written behind
-                tmp.unlink(missing_ok=True)
-            reason = exc.strerror
-            if isinstance(exc, (FileExistsError, NotADirectoryError)):  # mkdir met a file on the way
-                reason = "part of its folder path is a file"
-            raise OutputError(f"cannot be written: {reason}", file=str(output)) from None
-        typer.echo(f"wrote {output}")
+        write_output(output, text.encode("utf-8"), make_folders=True)
+        say(f"wrote {output}")
 
     _guarded(run)
 
@@ -218,7 +259,7 @@ def rules_check(
 
     def run() -> None:
         result = check.check_rulebook(_rules_dir(directory))
-        typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else check.problems_text(result))
+        say(json.dumps(result.to_dict(), indent=2) if as_json else check.problems_text(result))
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEMS)
 
@@ -241,11 +282,11 @@ def rules_test(
         cov = coverage.measure_coverage(decider.rulebook, result.outcomes) if with_coverage else None
         if as_json:
             data = result.to_dict() | ({"coverage": cov.to_dict()} if cov else {})
-            typer.echo(json.dumps(data, indent=2))
+            say(json.dumps(data, indent=2))
         else:
-            typer.echo(result.text())
+            say(result.text())
             if cov:
-                typer.echo(cov.text())
+                say(cov.text())
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEMS)
 
@@ -266,7 +307,7 @@ def rules_impact(
         with impact.base_rulebook(base, new) as old:
             result = impact.impact(old, new, cases)
             result.base = base
-        typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else impact.impact_text(result))
+        say(json.dumps(result.to_dict(), indent=2) if as_json else impact.impact_text(result))
         if result.changed:
             raise typer.Exit(EXIT_PROBLEMS)
 
@@ -287,7 +328,7 @@ def rules_doc(
         rulebook = load_rulebook(_rules_dir(directory))
         day = on.date() if on else datetime.date.today()
         written = ruledoc.write_document(rulebook, resources.default_templates_dir(), output, day)
-        typer.echo(f"wrote {written}")
+        say(f"wrote {written}")
 
     _guarded(run)
 
@@ -305,7 +346,7 @@ def explain_rule(
         decider = api.Decider(_rules_dir(rules))
         loaded = load.load_case(case)
         result = explain.explain(decider, loaded, rule_id)
-        typer.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else explain.explanation_text(result), nl=False)
+        say(json.dumps(result.to_dict(), indent=2, default=str) if as_json else explain.explanation_text(result), nl=False)
 
     _guarded(run)
 

@@ -7,12 +7,10 @@ refer.
 """
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from .assess import Findings
 from .case import Case
-from .figures import figure
 from .measures import Measures
 from .conditions.names import Name
 from .recommendation import (
@@ -24,50 +22,33 @@ from .recommendation import (
     Recommendation,
     TraceStep,
 )
-from .rulebook import PLACEHOLDER, Rule, Rulebook
-
-
-def _and(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _names(lines: list[str]) -> str:
-    """Service line names inside a sentence: 'desktops and service desk' (acronyms kept)."""
-    return _and([n if n[:2].isupper() else n[:1].lower() + n[1:] for n in lines])
+from .rulebook import Rule, Rulebook
+from .wording import placeholders
 
 
 class _Values:
-    """Reads a name's value for one service line, findings included."""
+    """Reads a name's value for one service line, findings included, each name once."""
 
     def __init__(self, case: Case, measures: Measures, findings: frozenset[str], line: int, rulebook: Rulebook):
         self.case, self.line, self.params = case, measures.lines[line], measures.parameters
         self.findings, self.catalogue = findings, rulebook.catalogue
+        self.seen: dict[str, Observed] = {}
 
     def value(self, name: Name) -> Any:
         if self.catalogue.is_finding(name.path):
             return name.path in self.findings
         return name.get(self.case, self.line, self.params)
 
-    def text(self, template: str) -> str:
-        """A rule's text with each {placeholder} replaced by its figure."""
-        parts = _split(template)
-        if len(parts) == 1:
-            return parts[0]
-        out = []
-        for i, part in enumerate(parts):
-            if i % 2:
-                name = self.catalogue.get(part)
-                out.append(figure(self.value(name), name.unit))
-            else:
-                out.append(part)
-        return "".join(out)
+    def observed(self, name: Name) -> Observed:
+        """The value as recorded; shared by every reason and trace step that read it (they are frozen)."""
+        found = self.seen.get(name.path)
+        if found is None:
+            found = self.seen[name.path] = Observed(name=name.path, value=self.value(name), unit=name.unit)
+        return found
 
-
-@functools.lru_cache(maxsize=4096)
-def _split(template: str) -> list[str]:
-    """Literal text and placeholder names, alternating (rule texts are few and reused)."""
-    return [p.strip() if i % 2 else p for i, p in enumerate(PLACEHOLDER.split(template))]
+    def used(self, template: str) -> list[Observed]:
+        """The values a rule's text reads: facts now, words when a reader wants them (engine.wording)."""
+        return [self.observed(self.catalogue.get(path)) for path in placeholders(template)]
 
 
 def _line_verdict(fired: list[Rule]) -> tuple[str, str | None]:
@@ -79,26 +60,6 @@ def _line_verdict(fired: list[Rule]) -> tuple[str, str | None]:
     if len({r.spec.then.verdict for r in leaders}) > 1:
         return "refer", None
     return leaders[0].spec.then.verdict, leaders[0].id
-
-
-def _summary(case: Case, lines: list[LineRecommendation], verdict: str) -> str:
-    by_verdict: dict[str, list[str]] = {}
-    for lr in lines:
-        by_verdict.setdefault(lr.verdict, []).append(lr.service_line)
-    offers = {line.name: line.offer.name for line in case.service_lines}
-    joined = by_verdict.get("join", [])
-    parts = []
-    if joined:
-        names = sorted({offers[n] for n in joined})
-        parts.append(f"Join {_and(names)} for {_names(joined)}")
-    if by_verdict.get("go-alone"):
-        parts.append(f"procure {_names(by_verdict['go-alone'])} independently")
-    if by_verdict.get("refer"):
-        parts.append(f"refer the decision on {_names(by_verdict['refer'])} to the board: the evidence does not settle it")
-    if verdict == "refer" and not joined and not by_verdict.get("go-alone"):
-        parts = [f"Refer the decision on {_names(by_verdict['refer'])} to the board: the evidence does not settle it"]
-    sentence = "; ".join(parts)
-    return sentence[:1].upper() + sentence[1:] + "."
 
 
 def overall(verdicts: list[str]) -> str:
@@ -135,15 +96,18 @@ def decide(
                     title=r.spec.title,
                     source=r.spec.source,
                     service_line=line.name,
-                    text=values.text(r.spec.explain),
+                    template=r.spec.explain,
+                    values=values.used(r.spec.explain),
                     weight=r.spec.weight,
                     supports=then.verdict,
                 )
             )
             if then.condition and verdict == "join":  # conditions attach to joining only
-                conditions.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.condition)))
+                conditions.append(Attached(rule_id=r.id, service_line=line.name, template=then.condition,
+                                           values=values.used(then.condition)))
             if then.risk:
-                risks.append(Attached(rule_id=r.id, service_line=line.name, text=values.text(then.risk)))
+                risks.append(Attached(rule_id=r.id, service_line=line.name, template=then.risk,
+                                      values=values.used(then.risk)))
             trace.append(
                 TraceStep(
                     rule_id=r.id,
@@ -151,7 +115,7 @@ def decide(
                     service_line=line.name,
                     layer=r.layer,
                     concluded=r.concludes,
-                    values=[_observed(n, values.value(n)) for n in r.names],
+                    values=[values.observed(n) for n in r.names],
                 )
             )
         reasons.sort(key=lambda x: -x.weight)
@@ -176,7 +140,6 @@ def decide(
     offers = list(dict.fromkeys(f"{line.offer.name} ({line.offer.supplier})" for line in case.service_lines))
     return Recommendation(
         verdict=verdict,
-        summary=_summary(case, lines, verdict),
         organisation=case.organisation.name,
         protective_marking=case.organisation.protective_marking,
         notes=case.notes,
@@ -193,6 +156,3 @@ def decide(
         provenance=provenance,
     )
 
-
-def _observed(name: Name, value: Any) -> Observed:
-    return Observed(name=name.path, value=value, unit=name.unit)

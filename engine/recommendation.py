@@ -1,4 +1,8 @@
-"""The recommendation: the stable output of a decision, and what a briefing is made from."""
+"""The recommendation: the stable output of a decision, and what a briefing is made from.
+
+It records facts (verdicts, the rules that fired, the values they read); the sentences a reader
+sees are written from them by engine.wording, and ride along in the JSON as computed fields.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,12 +10,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from .figures import figure
+from . import figures
 from .measures import Measures
 from .parameters import InForce
 
 OverallVerdict = Literal["join", "join-in-part", "go-alone", "refer"]
 LineVerdict = Literal["join", "go-alone", "refer"]
+
+
+def _wording() -> Any:
+    """engine.wording, imported when words are first wanted: it reads the rulebook's placeholder
+    syntax, and a reader of recommendations should not pay for loading the rulebook's parser."""
+    from . import wording
+
+    return wording
 
 
 class _Out(BaseModel):
@@ -29,19 +41,25 @@ class Observed(_Out):
     @property
     def shown(self) -> str:
         # Formatted when read or serialised, not on every decision: most are never shown.
-        return figure(self.value, self.unit)
+        return figures.figure(self.value, self.unit)
 
 
 class Reason(_Out):
-    """One reason behind a verdict, as a board member reads it."""
+    """One reason behind a verdict: the rule that gives it, its text and the figures it read."""
 
     rule_id: str = Field(description="The rule that gives this reason.")
     title: str = Field(description="The rule's title.")
     source: str = Field(description="The policy the rule encodes.")
     service_line: str = Field(description="The service line it is about.")
-    text: str = Field(description="The reason, with its figures.")
+    template: str = Field(description="The rule's reason as the rulebook writes it, with {placeholders} for figures.")
+    values: list[Observed] = Field(description="The value of each placeholder, as the decision read it.")
     weight: int = Field(description="The rule's weight: reasons are listed heaviest first.")
     supports: LineVerdict | None = Field(description="The verdict the rule argues for, if any.")
+
+    @computed_field(description="The reason in words, with its figures (engine.wording writes it).")  # type: ignore[prop-decorator]
+    @property
+    def text(self) -> str:
+        return _wording().sentence(self)
 
 
 class Attached(_Out):
@@ -49,7 +67,13 @@ class Attached(_Out):
 
     rule_id: str = Field(description="The rule that raises it.")
     service_line: str = Field(description="The service line it is about.")
-    text: str = Field(description="What must be done or weighed.")
+    template: str = Field(description="The rule's condition or risk as the rulebook writes it, with {placeholders}.")
+    values: list[Observed] = Field(description="The value of each placeholder, as the decision read it.")
+
+    @computed_field(description="What must be done or weighed, in words (engine.wording writes it).")  # type: ignore[prop-decorator]
+    @property
+    def text(self) -> str:
+        return _wording().sentence(self)
 
 
 class LineRecommendation(_Out):
@@ -91,7 +115,6 @@ class Recommendation(_Out):
     """join, join-in-part, go-alone or refer, with reasons, conditions, risks and a full trace."""
 
     verdict: OverallVerdict = Field(description="The overall recommendation.")
-    summary: str = Field(description="The recommendation in one sentence.")
     organisation: str = Field(description="The organisation deciding.")
     protective_marking: str = Field(default="OFFICIAL", description="The case's protective marking: the briefing carries it.")
     notes: str = Field(default="", description="The case file's notes for a reader of the briefing.")
@@ -106,3 +129,8 @@ class Recommendation(_Out):
     measures: Measures = Field(description="Every figure computed for the case.")
     parameters: dict[str, InForce] = Field(description="The parameters in force on the decision date.")
     provenance: Provenance
+
+    @computed_field(description="The recommendation in one sentence, from the per-line verdicts.")  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str:
+        return _wording().summary(self)

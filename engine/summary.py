@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
+from . import wording
 from .recommendation import Recommendation
 
 WIDTH = 88
@@ -14,17 +15,17 @@ def _wrap(text: str, indent: str) -> str:
 
 def summary_text(rec: Recommendation) -> str:
     """A readable summary: verdict, reasons per line heaviest first, conditions and risks."""
-    out = [f"{rec.organisation}: {rec.verdict.upper()}", _wrap(rec.summary, ""), ""]
+    out = [f"{rec.organisation}: {rec.verdict.upper()}", _wrap(wording.summary(rec), ""), ""]
     for line in rec.lines:
         by = f" (decided by {line.decided_by})" if line.decided_by else " (no rule reached a verdict)"
         out.append(f"{line.service_line}: {line.verdict}{by}")
         for reason in line.reasons:
-            out.append(_wrap(f"- {reason.text} [{reason.rule_id}]", "  "))
+            out.append(_wrap(f"- {wording.sentence(reason)} [{reason.rule_id}]", "  "))
         out.append("")
     for title, items in (("Conditions attached to joining", rec.conditions), ("Risks", rec.risks)):
         if items:
             out.append(f"{title}:")
-            out.extend(_wrap(f"- {item.service_line}: {item.text} [{item.rule_id}]", "  ") for item in items)
+            out.extend(_wrap(f"- {item.service_line}: {wording.sentence(item)} [{item.rule_id}]", "  ") for item in items)
             out.append("")
     out.append(
         f"Decided {rec.decision_date.isoformat()} under rulebook {rec.provenance.rulebook_sha256[:12]}; "

@@ -53,3 +53,15 @@ def test_timeline_marks_the_date_needed_and_each_routes_months(line):
     svg = charts.timeline(line, "Flex")
     assert "needed by 25 May 2027" in svg
     assert "4 months" in svg and "18.5 months" in svg
+
+
+@pytest.mark.parametrize("draw", [charts.whole_life_cost, charts.timeline])
+def test_chart_when_a_name_holds_dollars_keeps_them_as_plain_text(line, draw):
+    """"$5 or $10" is drawn as written: no math text eats the dollars and sets the text between them in italics."""
+    assert ">$5 or $10<" in draw(line, "$5 or $10")
+
+
+@pytest.mark.parametrize("draw", [charts.whole_life_cost, charts.timeline])
+def test_chart_when_a_name_is_not_valid_math_text_draws_it(line, draw):
+    """A name such as "A $^$ B" is drawn as it is, not a ValueError from the math text parser."""
+    assert "A $^$ B" in draw(line, "A $^$ B")

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from engine import wording
 from engine.api import Decider
 from engine.decide import overall
 from engine.load import load_case, parse_case
@@ -30,7 +31,7 @@ def test_decide_when_part_join_then_verdict_per_line(decider: Decider):
     """Desktops join; specialist computing goes alone."""
     rec = decider.decide_file(CASES / "part-join.yaml")
     assert [(l.service_line, l.verdict) for l in rec.lines] == [("Desktops", "join"), ("Specialist computing", "go-alone")]
-    assert rec.summary == "Join Flex for desktops; procure specialist computing independently."
+    assert wording.summary(rec) == "Join Flex for desktops; procure specialist computing independently."
 
 
 def test_decide_when_urgent_then_urgency_outweighs_a_cheaper_go_alone(decider: Decider):
@@ -53,7 +54,24 @@ def test_decide_when_reason_has_placeholders_then_figures_formatted(decider: Dec
     """Explanations carry figures as officials write them."""
     rec = decider.decide_file(CASES / "new-department.yaml")
     peers = next(r for r in rec.reasons if r.rule_id == "peers.offer-below-peers")
-    assert peers.text.startswith("The offer's price of £900 per seat a year is 25% below the £1,200 per seat")
+    assert wording.sentence(peers).startswith("The offer's price of £900 per seat a year is 25% below the £1,200 per seat")
+
+
+def test_decide_when_a_reason_is_recorded_then_it_keeps_the_rules_text_and_values(decider: Decider):
+    """A reason records its rule's text as written, placeholders and all, and the value of each placeholder."""
+    rec = decider.decide_file(CASES / "new-department.yaml")
+    peers = next(r for r in rec.reasons if r.rule_id == "peers.offer-below-peers")
+    assert peers.template == decider.rulebook.rule("peers.offer-below-peers").spec.explain
+    assert [v.name for v in peers.values] == list(wording.placeholders(peers.template))
+    assert next(v for v in peers.values if v.name == "offer.cost_per_seat").value == 900
+
+
+def test_decide_when_serialised_then_the_words_ride_along_for_tools(decider: Decider):
+    """The JSON carries each reason's words and the summary, written from the facts, for tools that read it."""
+    rec = decider.decide_file(CASES / "part-join.yaml")
+    record = json.loads(rec.model_dump_json())
+    assert record["summary"] == wording.summary(rec)
+    assert [r["text"] for r in record["reasons"]] == [wording.sentence(r) for r in rec.reasons]
 
 
 def test_decide_when_rule_fires_then_trace_has_the_values_it_matched(decider: Decider):
@@ -92,7 +110,7 @@ def test_decide_when_line_verdict_not_join_then_no_conditions_attached(decider: 
 def test_decide_when_join_with_unmet_terms_then_conditions_attached(decider: Decider):
     """A joined line with partly met requirements carries a condition naming them."""
     rec = decider.decide_file(CASES / "new-department.yaml")
-    assert any("Single sign-on" in c.text for c in rec.conditions)
+    assert any("Single sign-on" in wording.sentence(c) for c in rec.conditions)
 
 
 def test_decide_when_peer_prices_unknown_then_peer_rules_do_not_fire(decider: Decider):

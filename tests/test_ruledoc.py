@@ -40,7 +40,9 @@ def html(rulebook):
         ("line.break_after_years is unknown or line.npc_ratio.high > 1", "the line's break after years is not known or the line's net present cost ratio at its high end is more than 100%"),
         ('org.kind in ["agency", "department"]', "the organisation's kind is one of “agency”, “department”"),
         ("org.seats > 10 and (org.newly_created or org.staff < 5)", "the organisation's seats is more than 10 and (the organisation's newly created is yes or the organisation's staff is less than 5)"),
-        ("not (org.seats > 10 or org.staff > 10)", "neither the organisation's seats is more than 10 nor the organisation's staff is more than 10"),
+        ("not (org.seats > 10 or org.staff > 10)", "the organisation's seats is at most 10 and the organisation's staff is at most 10"),
+        ('not org.kind in ["agency", "department"]', "the organisation's kind is not one of “agency”, “department”"),
+        ("5 < org.seats", "the organisation's seats is more than 5"),
     ],
 )
 def test_sentence_when_a_condition_is_described(rulebook, condition, english):

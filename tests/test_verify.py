@@ -6,12 +6,30 @@ import shutil
 import pytest
 
 from .conftest import CASES, ROOT
+from engine import figures
+from engine.recommendation import Recommendation
 from engine.resources import default_templates_dir
 from engine.briefing.briefer import attachments, brief
 from engine.briefing.pdf import html_to_pdf
 from engine.briefing.render import render_html
 from engine.errors import BriefingError
-from engine.briefing.verify import read_evidence, verify_pdf
+from engine.briefing.verify import differences, read_evidence, verify_pdf
+
+URGENCY = "urgency.only-offer-in-time"
+
+
+def _with_reason(rec: Recommendation, rule_id: str, **update) -> Recommendation:
+    """`rec` with one rule's reason changed everywhere it is recorded: the whole list and its line's copy."""
+    def changed(reasons):
+        return [r.model_copy(update=update) if r.rule_id == rule_id else r for r in reasons]
+
+    lines = [lr.model_copy(update={"reasons": changed(lr.reasons)}) for lr in rec.lines]
+    return rec.model_copy(update={"reasons": changed(rec.reasons), "lines": lines})
+
+
+def _value_changed(reason, name: str, value):
+    """A reason's recorded values with one of them replaced."""
+    return [v.model_copy(update={"value": value}) if v.name == name else v for v in reason.values]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +65,7 @@ def test_verify_when_the_rulebook_given_differs_reports_the_changed_verdicts(urg
 def test_verify_when_the_embedded_recommendation_was_altered_reports_it(urgent, briefer):
     """A briefing whose recommendation says something the case and rulebook do not give does not hold."""
     _, rec, case = urgent
-    altered = rec.model_copy(update={"verdict": "go-alone", "summary": "Procure desktops independently."})
+    altered = rec.model_copy(update={"verdict": "go-alone"})
     pdf = brief(altered, case=case, rulebook=briefer.decider.rulebook)
     result = verify_pdf(pdf)
     assert not result.holds
@@ -97,3 +115,108 @@ def test_verify_when_the_pdf_is_not_a_briefing_raises_a_briefing_error(tmp_path)
                         created=dt.date(2026, 1, 1))
     with pytest.raises(BriefingError, match="not a joinup briefing"):
         verify_pdf(plain, "plain.pdf")
+
+
+def test_verify_when_the_embedded_reason_was_reworded_holds_with_a_note(urgent, briefer):
+    """A reason worded differently from the rulebook's text, with the same figures, holds; the wording is a note."""
+    _, rec, case = urgent
+    reason = next(r for r in rec.reasons if r.rule_id == URGENCY)
+    reworded = reason.template.replace("Only joining delivers in time.", "Only the offer arrives in time.")
+    pdf = brief(_with_reason(rec, URGENCY, template=reworded), case=case, rulebook=briefer.decider.rulebook)
+    result = verify_pdf(pdf)
+    assert result.holds, result.differences
+    assert any(n.startswith(f"reason Desktops [{URGENCY}]: worded differently by the rulebook now") for n in result.notes)
+
+
+def test_verify_when_the_rulebook_rewords_a_reason_holds_with_a_note(urgent, tmp_path):
+    """Under a rulebook whose only change is a reason's words (one figure dropped), the briefing holds, with a note."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("tests"))
+    urgency = rules / "urgency.yaml"
+    urgency.write_text(urgency.read_text(encoding="utf-8").replace(
+        "the offer about\n      {offer.months_to_service}.", "the offer sooner."), encoding="utf-8")
+    pdf, _, _ = urgent
+    result = verify_pdf(pdf, rules=rules)
+    assert result.holds, result.differences
+    assert f"reason Desktops [{URGENCY}]: worded differently by the rulebook now: " \
+           "'The service is needed in 5 months. Going alone would take 12 months to procure, optimism bias " \
+           "included; the offer sooner. Only joining delivers in time.'" in result.notes
+
+
+def test_verify_when_a_recorded_value_differs_does_not_hold(urgent, briefer):
+    """A reason that records a figure deciding again does not give fails, naming the reason and the figure."""
+    _, rec, case = urgent
+    reason = next(r for r in rec.reasons if r.rule_id == URGENCY)
+    altered = _with_reason(rec, URGENCY, values=_value_changed(reason, "offer.months_to_service", 2.0))
+    result = verify_pdf(brief(altered, case=case, rulebook=briefer.decider.rulebook))
+    assert not result.holds
+    assert result.differences == [f"reason Desktops [{URGENCY}]: offer.months_to_service 2.0 in the briefing, 4.0 now"]
+
+
+def test_verify_when_only_the_line_copy_of_a_reason_differs_does_not_hold(urgent, briefer):
+    """The per-line reasons (which section 1 prints) are compared too, not only the whole list."""
+    _, rec, case = urgent
+    line = rec.lines[0]
+    reasons = [r.model_copy(update={"values": _value_changed(r, "offer.months_to_service", 2.0)})
+               if r.rule_id == URGENCY else r for r in line.reasons]
+    altered = rec.model_copy(update={"lines": [line.model_copy(update={"reasons": reasons})]})
+    result = verify_pdf(brief(altered, case=case, rulebook=briefer.decider.rulebook))
+    assert result.differences == [f"reason Desktops [{URGENCY}]: offer.months_to_service 2.0 in the briefing, 4.0 now"]
+
+
+def test_verify_when_a_reason_argues_for_another_verdict_does_not_hold(urgent, briefer):
+    """A reason recorded as supporting a verdict its rule does not give is a difference, not wording."""
+    _, rec, case = urgent
+    result = verify_pdf(brief(_with_reason(rec, URGENCY, supports="go-alone"), case=case,
+                              rulebook=briefer.decider.rulebook))
+    assert not result.holds
+    assert "reasons[0].supports: 'go-alone' in the briefing, 'join' now" in result.differences
+
+
+def test_verify_when_figures_are_formatted_differently_holds_with_a_note(urgent, monkeypatch):
+    """A change in how joinup writes figures alone leaves a briefing holding; the new wording is a note."""
+    pdf, _, _ = urgent
+    written = figures.figure
+    monkeypatch.setattr(figures, "figure", lambda value, unit=None: written(value, unit).replace(" months", " mo."))
+    result = verify_pdf(pdf)
+    assert result.holds, result.differences
+    assert f"reason Desktops [{URGENCY}]: the same figures, written differently now: 'The service is needed in " \
+           "5 mo.. Going alone would take 12 mo. to procure, optimism bias included; the offer about 4 mo.. " \
+           "Only joining delivers in time.'" in result.notes
+    assert any(n.endswith("recorded figure(s) with the same values are written differently now") for n in result.notes)
+
+
+def test_differences_when_the_record_predates_facts_holds_on_the_same_words(urgent):
+    """A recommendation recorded before reasons kept their facts (words only) holds if the words agree."""
+    _, rec, _ = urgent
+    older = _words_only(rec.model_dump(mode="json"))
+    assert differences(older, rec) == []
+
+
+def test_differences_when_the_record_predates_facts_fails_on_other_words(urgent):
+    """With no facts recorded, a reason's words are all there is to compare: different words fail."""
+    _, rec, _ = urgent
+    older = _words_only(rec.model_dump(mode="json"))
+    older["reasons"][0]["text"] = "The service is needed at once."
+    found = differences(older, rec)
+    assert found and found[0].startswith(f"reason Desktops [{URGENCY}]: the briefing says 'The service is needed at once.'")
+
+
+def _words_only(record: dict) -> dict:
+    """A recommendation as joinup recorded it before decisions kept their facts: text, no template or values."""
+    for items in [record[k] for k in ("reasons", "conditions", "risks")] + \
+                 [line[k] for line in record["lines"] for k in ("reasons", "conditions", "risks")]:
+        for item in items:
+            del item["template"], item["values"]
+    return record
+
+
+def test_verify_when_the_embedded_rulebook_was_edited_reports_its_hash(urgent, briefer):
+    """A rulebook edited after briefing, even in its words only, is caught by its SHA-256: it is not the one recorded."""
+    _, rec, case = urgent
+    files = dict(briefer.decider.rulebook.files)
+    files["urgency.yaml"] = files["urgency.yaml"].replace(b"Only joining delivers in time.", b"Only joining is in time.")
+    pdf = html_to_pdf(render_html(rec), base_dir=default_templates_dir(), created=rec.decision_date,
+                      attachments=attachments(rec, case, files))
+    result = verify_pdf(pdf)
+    assert result.differences == ["rulebook: the embedded rulebook's SHA-256 is not the one the briefing records"]

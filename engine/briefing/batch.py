@@ -5,32 +5,43 @@ mid-use, so each worker process builds its own Briefer (and so its own Decider) 
 then briefs case after case. Workers come from a fork server started clean (no threads,
 nothing decided yet) with joinup already imported, so they start quickly and safely.
 One bad case file does not stop the others: each outcome carries its one-line error.
+Nor does a case that kills its worker (a crash in native code): the cases that were in
+flight are briefed again one by one, each in a process of its own, so the one that
+kills is named, and the rest go on in a new pool.
 """
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import signal
+import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..resources import default_rules_dir
-from .briefer import Briefer
+from .. import quiet
 from ..errors import BriefingError, JoinupError
+from ..resources import default_rules_dir
 from ..rulebook import load_rulebook
+from ..write import unwind_on_sigterm
+from .briefer import Briefer
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One case briefed, or the one-line reason it was not."""
+    """One case briefed, or the one-line reason it was not; with the library warnings met on the way."""
 
     case: str
     output: str | None
     verdict: str | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def case_files(folder: Path | str) -> list[Path]:
@@ -42,10 +53,39 @@ def case_files(folder: Path | str) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in CASE_SUFFIXES and not p.name.endswith(".schema.json"))
 
 
+def _key(path: Path) -> str:
+    """A name as a file system that ignores case (or Unicode normalisation) sees it."""
+    return unicodedata.normalize("NFC", path.name).casefold()
+
+
+def _clashes(outputs: dict[Path, Path]) -> list[list[Path]]:
+    """Groups of cases whose briefings would be one file on a case-insensitive disk."""
+    by_key: dict[str, list[Path]] = {}
+    for case, out in outputs.items():
+        by_key.setdefault(_key(out), []).append(case)
+    return [group for group in by_key.values() if len(group) > 1]
+
+
 def plan(cases: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
-    """Each case with the PDF it is briefed to: its stem, or its full name when two cases share a stem."""
-    stems = [c.stem for c in cases]
-    return [(c, out_dir / f"{c.stem if stems.count(c.stem) == 1 else c.name}.pdf") for c in cases]
+    """Each case with the PDF it is briefed to: its stem, or its full name where stems would collide.
+
+    Collisions are judged as a case-insensitive file system would see them. Cases that still
+    collide with their full names (`A.yaml` and `a.yaml`) are refused before anything is briefed.
+    """
+    full: set[Path] = set()
+    while True:  # widening one name can make it meet another's stem (a.yaml beside a.yaml.yaml): go again
+        outputs = {case: out_dir / f"{case.name if case in full else case.stem}.pdf" for case in cases}
+        clashes = _clashes(outputs)
+        widen = {case for group in clashes for case in group} - full
+        if not widen:
+            break
+        full |= widen
+    if clashes:
+        group = clashes[0]
+        raise BriefingError(f"{' and '.join(c.name for c in group)} would be briefed to the same file, "
+                            f"{outputs[group[0]].name}", file=str(group[0].parent), hint="rename one of them")
+    assert len({_key(out) for out in outputs.values()}) == len(cases), "two cases planned to one briefing"
+    return [(case, outputs[case]) for case in cases]
 
 
 _briefer: Briefer | None = None
@@ -54,18 +94,35 @@ _briefer: Briefer | None = None
 def _start(rules: str | None, templates_dir: str | None) -> None:
     """Worker initialiser: one Briefer, hence one Decider, per process."""
     global _briefer
+    # A worker told to stop unwinds, so a briefing half-written leaves no temporary file behind.
+    unwind_on_sigterm()
     _briefer = Briefer(rules, Path(templates_dir) if templates_dir else None)
 
 
+def _named(case: str, text: str) -> str:
+    """An error line that starts with the case file's name, whatever it was about."""
+    return text if text.startswith(case) else f"{case}: {text}"
+
+
 def _brief_one(case: str, output: str) -> Outcome:
-    assert _briefer is not None, "worker not started"
     try:
-        result = _briefer.write(case, output)
-    except JoinupError as error:
-        return Outcome(case, None, error=str(error))
-    except Exception as error:  # a bug of ours: report it for this case, keep briefing the others
-        return Outcome(case, None, error=f"internal error: {type(error).__name__}: {error}")
-    return Outcome(case, output, verdict=result.recommendation.verdict)
+        return _briefed(case, output)
+    except SystemExit:  # SIGTERM: the writer has removed its temporary files on the way here
+        os._exit(128 + signal.SIGTERM)
+
+
+def _briefed(case: str, output: str) -> Outcome:
+    assert _briefer is not None, "worker not started"
+    with quiet.caught() as warned:
+        try:
+            result = _briefer.write(case, output)
+        except JoinupError as error:
+            outcome = Outcome(case, None, error=_named(case, str(error)))
+        except Exception as error:  # a bug of ours: report it for this case, keep briefing the others
+            outcome = Outcome(case, None, error=_named(case, f"internal error: {type(error).__name__}: {error}"))
+        else:
+            outcome = Outcome(case, output, verdict=result.recommendation.verdict)
+    return dataclasses.replace(outcome, warnings=tuple(warned))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -76,16 +133,90 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _run(work: list[tuple[Path, Path]], rules: str | None, templates: str | None, jobs: int) -> Iterator[Outcome]:
-    if jobs == 1:
-        _start(rules, templates)  # in this process: nothing to share it with
-        for case, out in work:
-            yield _brief_one(str(case), str(out))
-        return
-    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start, initargs=(rules, templates)) as pool:
-        futures = [pool.submit(_brief_one, str(case), str(out)) for case, out in work]
-        for future in as_completed(futures):
-            yield future.result()
+Task = Callable[[str, str], Outcome]
+Work = tuple[Path, Path]
+
+
+def _died(case: str, exitcode: int | None) -> Outcome:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"crashed (signal {-exitcode}, {signal.Signals(-exitcode).name})"
+        except ValueError:
+            how = f"crashed (signal {-exitcode})"
+    else:
+        how = f"stopped without an answer (exit status {exitcode})"
+    return Outcome(case, None, error=f"{case}: the process briefing this case {how}; the other cases were briefed "
+                                     "without it (a bug in joinup or its rules engine: please report it with this case)")
+
+
+def _failed(case: str, future: Future) -> Outcome | None:
+    """The outcome of a future that raised instead of returning one; None when its pool broke."""
+    error = future.exception()
+    if isinstance(error, BrokenProcessPool):
+        return None
+    return Outcome(case, None, error=_named(case, f"internal error: {type(error).__name__}: {error}"))
+
+
+def _pooled(queue: deque[Work], start: tuple, jobs: int, task: Task):
+    """Brief cases off `queue` on `jobs` workers, no more in flight than there are workers.
+
+    Yields each outcome; returns the cases in flight when a worker died (any of them may
+    have killed it), having left the cases not yet started on the queue.
+    """
+    running: dict[Future, Work] = {}
+    broken = False
+    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start, initargs=start) as pool:
+        while (queue or running) and not broken:
+            while queue and len(running) < jobs and not broken:
+                try:
+                    future = pool.submit(task, str(queue[0][0]), str(queue[0][1]))
+                except BrokenProcessPool:
+                    broken = True
+                else:
+                    running[future] = queue.popleft()
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                case = str(running[future][0])
+                outcome = future.result() if future.exception() is None else _failed(case, future)
+                if outcome is None:
+                    broken = True
+                    continue
+                del running[future]
+                yield outcome
+    return list(running.values())
+
+
+def _alone_main(conn, task: Task, start: tuple, case: str, output: str) -> None:
+    _start(*start)
+    conn.send(task(case, output))
+    conn.close()
+
+
+def _alone(work: Work, start: tuple, task: Task) -> Outcome:
+    """Brief one case in a process of its own: if the process dies, this case killed it."""
+    context = _context()
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_alone_main, args=(writer, task, start, str(work[0]), str(work[1])), daemon=True)
+    process.start()
+    writer.close()
+    try:
+        outcome = reader.recv()
+    except EOFError:
+        outcome = None
+    finally:
+        reader.close()
+        process.join()
+    return outcome if outcome is not None else _died(str(work[0]), process.exitcode)
+
+
+def _run(work: list[Work], rules: str | None, templates: str | None, jobs: int, task: Task) -> Iterator[Outcome]:
+    # Always in worker processes, even for one job: a case that crashes native code must not take the run with it.
+    queue = deque(work)
+    start = (rules, templates)
+    while queue:
+        suspects = yield from _pooled(queue, start, jobs, task)
+        for one in suspects:
+            yield _alone(one, start, task)
 
 
 def brief_folder(
@@ -96,10 +227,12 @@ def brief_folder(
     templates_dir: Path | None = None,
     jobs: int | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    task: Task = _brief_one,
 ) -> list[Outcome]:
     """Brief every case file in `folder` to `out_dir`/NAME.pdf with `jobs` processes (default: every core).
 
     Returns the outcomes in case-file order; `progress` is called as each case finishes.
+    `task` is what a worker runs per case (a module-level function: tests put a crash there).
     """
     out_dir = Path(out_dir)
     work = plan(case_files(folder), out_dir)
@@ -115,7 +248,7 @@ def brief_folder(
     rules_arg = str(Path(rules).resolve()) if rules is not None else None
     templates_arg = str(Path(templates_dir).resolve()) if templates_dir is not None else None
     done: dict[str, Outcome] = {}
-    for outcome in _run(work, rules_arg, templates_arg, jobs):
+    for outcome in _run(work, rules_arg, templates_arg, jobs, task):
         done[outcome.case] = outcome
         if progress:
             progress(outcome)

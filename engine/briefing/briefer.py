@@ -19,7 +19,7 @@ from .pdf import Attachment, html_to_pdf
 from ..recommendation import Recommendation
 from .render import render_html
 from ..rulebook import Rulebook
-from ..write import atomic_output
+from ..write import check_outputs, write_outputs
 
 RECOMMENDATION = "recommendation.json"
 RULEBOOK_FOLDER = "rulebook/"
@@ -105,15 +105,19 @@ class Briefer:
         rec = self.decider.decide(loaded)
         return render(rec, case=loaded.data, rulebook=self.decider.rulebook, templates_dir=self.templates_dir)
 
+    def inputs(self, case_path: Path | str) -> list[Path]:
+        """What a briefing is made from, which no output may replace: the case, the rulebook, the templates."""
+        return [Path(case_path), self.decider.rulebook.directory, self.templates_dir or default_templates_dir()]
+
     def write(self, case_path: Path | str, pdf_path: Path | str, html_path: Path | str | None = None) -> Briefing:
         """Brief a case file and write the PDF (and the HTML, if asked) atomically."""
+        targets = [Path(pdf_path)] + ([Path(html_path)] if html_path is not None else [])
+        inputs = self.inputs(case_path)
         loaded = load_case(case_path)
-        with atomic_output(pdf_path) as pdf_out:
-            result = self.brief(loaded)
-            if html_path is not None:
-                with atomic_output(html_path) as html_out:
-                    html_out.write(result.html.encode("utf-8"))
-            pdf_out.write(result.pdf)
+        check_outputs(targets, inputs)  # refused before a second is spent rendering
+        result = self.brief(loaded)
+        contents = [result.pdf] + ([result.html.encode("utf-8")] if html_path is not None else [])
+        write_outputs(list(zip(targets, contents)), inputs=inputs)
         return result
 
 

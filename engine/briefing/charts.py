@@ -3,7 +3,8 @@
 Each chart reads one service line's measures and returns SVG text; nothing is fetched and
 nothing is written. Labels are formatted by `figures`, as the rest of the briefing is.
 Reproducible: a fixed `svg.hashsalt` (element ids), no date in the metadata, text kept as
-text (`svg.fonttype: none`, so the PDF's own font draws it and it stays searchable).
+text (`svg.fonttype: none`, so the PDF's own font draws it and it stays searchable), and
+every text drawn as plain text, never math text (`text.parse_math: False`).
 """
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ CM = 1 / 2.54
 
 _STYLE = {
     "svg.hashsalt": "joinup",
+    # Labels come from the case (offer names): plain text, never TeX or math text, where a `$`
+    # would start a formula ("£5 to $10 or $20" loses its dollars; "$^$" is an error).
+    "text.parse_math": False,
+    "text.usetex": False,
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 7,

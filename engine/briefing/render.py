@@ -15,6 +15,7 @@ import jinja2
 
 from . import charts
 from .. import figures as fig
+from .. import wording
 from ..resources import default_templates_dir
 from ..measures import LineMeasures, OptionMeasures
 from .pdf import pdf_dates_meta
@@ -230,7 +231,7 @@ def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
 
 
 def _reason(r: Reason, decided_by: str | None) -> ReasonView:
-    return ReasonView(r.text, r.rule_id, r.source, SUPPORTS.get(r.supports, "background"), r.rule_id == decided_by)
+    return ReasonView(wording.sentence(r), r.rule_id, r.source, SUPPORTS.get(r.supports, "background"), r.rule_id == decided_by)
 
 
 def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: int) -> LineView:
@@ -257,7 +258,7 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
         verdict=LINE[lr.verdict],
         verdict_key=lr.verdict,
         decided_by=lr.decided_by or "",
-        decisive=decisive.text if decisive else "No rule reached a verdict: the board decides.",
+        decisive=wording.sentence(decisive) if decisive else "No rule reached a verdict: the board decides.",
         cost_offer=fig.pounds(m.offer.npc.likely),
         cost_go_alone=fig.pounds(m.go_alone.npc.likely),
         time_offer=fig.number(m.offer.months_to_service.likely),
@@ -288,14 +289,15 @@ ON_PAGE_ONE = 3  # conditions or risks listed under each ask; more would push th
 
 
 def _first(items: list, noun: str) -> list[str]:
-    shown = [f"{i.service_line}: {i.text}" for i in items[:ON_PAGE_ONE]]
+    shown = [f"{i.service_line}: {wording.sentence(i)}" for i in items[:ON_PAGE_ONE]]
     if len(items) > ON_PAGE_ONE:
         shown.append(f"and {fig.count(len(items) - ON_PAGE_ONE, 'more ' + noun)} in section 3.")
     return shown
 
 
 def _asks(rec: Recommendation) -> list[Ask]:
-    asks = [Ask(f"Agree the recommendation: {rec.summary[:1].lower() + rec.summary[1:]}")]
+    summary = wording.summary(rec)
+    asks = [Ask(f"Agree the recommendation: {summary[:1].lower() + summary[1:]}")]
     if rec.conditions:
         asks.append(Ask(f"Attach {_the(len(rec.conditions), 'condition')} to joining (section 3):",
                         _first(rec.conditions, "condition")))
@@ -371,12 +373,12 @@ def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None) 
         need_by=fig.date(rec.need_by),
         verdict=OVERALL[rec.verdict],
         verdict_key=rec.verdict,
-        summary=rec.summary,
+        summary=wording.summary(rec),
         asks=_asks(rec),
         notes=rec.notes,
         lines=lines,
-        conditions=[Item(c.service_line, c.text, c.rule_id) for c in rec.conditions],
-        risks=[Item(r.service_line, r.text, r.rule_id) for r in rec.risks],
+        conditions=[Item(c.service_line, wording.sentence(c), c.rule_id) for c in rec.conditions],
+        risks=[Item(r.service_line, wording.sentence(r), r.rule_id) for r in rec.risks],
         watch=_watch(rec),
         assumptions=_assumptions(rec),
         line_assumptions=_line_assumptions(rec),

@@ -3,7 +3,9 @@
 A briefing PDF carries the case file, the Recommendation as JSON and the rulebook's files.
 `verify_pdf` writes the rulebook files to a temporary folder, loads it, decides the case
 bytes again and reports every way the new recommendation differs from the embedded one:
-verdict, per-line verdicts, summary, reasons, conditions, risks, then any other figure.
+verdict, per-line verdicts, the firings behind reasons, conditions and risks and the values
+they used, then any other figure. Words are written from those facts (engine.wording), so a
+change of wording alone, in the rulebook or in joinup's formatting, is a note, not a failure.
 The PDF is untrusted input: attachment names are checked before anything is written.
 """
 from __future__ import annotations
@@ -20,14 +22,17 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from ..api import Decider
-from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
 from ..documents import read_bytes
 from ..errors import BriefingError
 from ..load import parse_case
 from ..recommendation import Recommendation
+from ..write import write_output
+from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
 
 # Provenance fields that name where and with what a recommendation was made, not what it says.
-_CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version")}
+# The rulebook's hash is judged by verify_pdf: a failure when the embedded rulebook is not the one
+# recorded, a note under --rules (another rulebook differs by design; what it decides is compared).
+_CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version"), ("provenance", "rulebook_sha256")}
 MAX_LISTED = 12
 
 
@@ -96,18 +101,76 @@ def _decide(evidence: Evidence, rules: Path | None) -> Recommendation:
         return Decider(rules).decide(loaded)
     with tempfile.TemporaryDirectory(prefix="joinup-verify-") as folder:
         for name, contents in evidence.rulebook.items():
-            (Path(folder) / name).write_bytes(contents)
+            write_output(Path(folder) / name, contents)
         return Decider(Path(folder)).decide(loaded)
 
 
-def _items(rec: dict[str, Any], key: str) -> list[str]:
-    return [f"{i['service_line']}: {i['text']} [{i['rule_id']}]" for i in rec.get(key, [])]
+# Words written from the facts beside them (engine.wording: the `text`, `summary` and `shown` the JSON
+# carries for tools) and the rule texts they are written from. A difference in these alone is a change
+# of wording, in the rulebook or in joinup's formatting, not of what was decided: a note, not a failure.
+_WORDING = frozenset({"text", "summary", "shown", "template"})
 
 
-def _listed(what: str, before: list[str], after: list[str]) -> list[str]:
-    out = [f"{what} no longer given: {x}" for x in before if x not in after]
-    out += [f"{what} now given: {x}" for x in after if x not in before]
+_ITEMS = (("reasons", "reason"), ("conditions", "condition"), ("risks", "risk"))
+
+
+def _firings(rec: dict[str, Any], key: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """Reasons, conditions or risks by the firing that gave them: (service line, rule id)."""
+    items = rec.get(key)
+    return {(str(i.get("service_line")), str(i.get("rule_id"))): i
+            for i in (items if isinstance(items, list) else []) if isinstance(i, dict)}
+
+
+def _said(item: dict[str, Any]) -> str:
+    return f"{item.get('service_line')}: {item.get('text', '')} [{item.get('rule_id')}]"
+
+
+def _facts(values: list[Any]) -> dict[str, tuple[Any, Any]]:
+    """Recorded values by name: what each placeholder read, and in what unit."""
+    return {str(v.get("name")): (v.get("value"), v.get("unit")) for v in values if isinstance(v, dict)}
+
+
+def _compared(what: str, old: dict[str, Any], new: dict[str, Any], notes: list[str]) -> list[str]:
+    """How one reason, condition or risk given both times differs: its values fail, its words are noted."""
+    where = f"{what} {old.get('service_line')} [{old.get('rule_id')}]"
+    if not isinstance(old.get("values"), list):  # recorded before decisions kept their facts: words are all there is
+        if old.get("text") != new.get("text"):
+            return [f"{where}: the briefing says '{old.get('text')}', deciding again gives '{new.get('text')}'"]
+        return []
+    reworded = old.get("template") != new.get("template")
+    before, after = _facts(old["values"]), _facts(new.get("values", []))
+    out = []
+    for name in [*before, *(n for n in after if n not in before)]:
+        if name in before and name in after:
+            if before[name] != after[name]:
+                out.append(f"{where}: {name} {before[name][0]!r} in the briefing, {after[name][0]!r} now")
+        elif not reworded:  # the same text reads the same names: one missing is a changed record
+            out.append(f"{where}: {name} {'recorded only in the briefing' if name in before else 'recorded only now'}")
+    if reworded:  # a figure the new words read and the old did not (or back) is part of the rewording
+        notes.append(f"{where}: worded differently by the rulebook now: '{new.get('text')}'")
+    elif old.get("text") != new.get("text"):
+        notes.append(f"{where}: the same figures, written differently now: '{new.get('text')}'")
     return out
+
+
+def _given(old: dict[str, Any], new: dict[str, Any], notes: list[str]) -> list[str]:
+    """Reasons, conditions and risks given in one record or its line, compared firing by firing."""
+    out = []
+    for key, what in _ITEMS:
+        before, after = _firings(old, key), _firings(new, key)
+        out += [f"{what} no longer given: {_said(i)}" for k, i in before.items() if k not in after]
+        out += [f"{what} now given: {_said(i)}" for k, i in after.items() if k not in before]
+        for k in (k for k in before if k in after):
+            out += _compared(what, before[k], after[k], notes)
+    return out
+
+
+def _compared_above(path: tuple) -> bool:
+    """Whether `differences` has already judged what sits at `path`: words, and the values of an item."""
+    if path[-1:] and path[-1] in _WORDING:
+        return True
+    return any(path[i] in ("reasons", "conditions", "risks") and isinstance(path[i + 1], int)
+               and path[i + 2] == "values" for i in range(len(path) - 2))
 
 
 def _walk(old: Any, new: Any, path: tuple) -> list[tuple[tuple, Any, Any]]:
@@ -128,8 +191,13 @@ def _dotted(path: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
-def differences(embedded: dict[str, Any], decided: Recommendation) -> list[str]:
-    """Every way a new recommendation differs from the embedded one, most important first."""
+def differences(embedded: dict[str, Any], decided: Recommendation, notes: list[str] | None = None) -> list[str]:
+    """Every way a new recommendation differs from the embedded one in what it decided, most important first.
+
+    Verdicts, firings (which rule gave which reason, condition or risk on which line) and the
+    values they used are compared; a difference in wording alone is appended to `notes`.
+    """
+    notes = [] if notes is None else notes
     new = json.loads(decided.model_dump_json())
     out = []
     if embedded.get("verdict") != new["verdict"]:
@@ -143,13 +211,25 @@ def differences(embedded: dict[str, Any], decided: Recommendation) -> list[str]:
             out.append(f"service line {name}: the briefing says {line.get('verdict')}, "
                        f"deciding again gives {new_lines[name]['verdict']}")
     out += [f"service line {name}: new in the case" for name in new_lines if name not in old_lines]
-    if embedded.get("summary") != new["summary"]:
-        out.append(f"summary: now '{new['summary']}'")
-    for key, what in (("reasons", "reason"), ("conditions", "condition"), ("risks", "risk")):
-        out += _listed(what, _items(embedded, key), _items(new, key))
+    # Each line carries its own copy of its reasons, conditions and risks (the briefing prints
+    # section 1 from it), so those are compared too; a difference in both is reported once.
+    worded: list[str] = []
+    given = _given(embedded, new, worded)
+    for name in (n for n in old_lines if n in new_lines):
+        given += _given(old_lines[name], new_lines[name], worded)
+    out += dict.fromkeys(given)
+    if embedded.get("summary", new["summary"]) != new["summary"]:
+        worded.append(f"summary: worded differently now: '{new['summary']}'")
+    notes += dict.fromkeys(worded)
     if out:
         return out
     changed = _walk(embedded, new, ())
+    # Reasons, conditions, risks and the summary are compared above; a figure shown differently
+    # anywhere else (the trace) with the same value is joinup's formatting.
+    restyled = sum(1 for p, _, _ in changed if p[-1:] == ("shown",) and not _compared_above(p[:-1]))
+    if restyled:
+        notes.append(f"{restyled} recorded figure(s) with the same values are written differently now")
+    changed = [c for c in changed if not _compared_above(c[0])]
     shown = [f"{_dotted(p)}: {'absent' if a is _MISSING else a!r} in the briefing, "
              f"{'absent' if b is _MISSING else b!r} now" for p, a, b in changed[:MAX_LISTED]]
     if len(changed) > MAX_LISTED:
@@ -172,7 +252,7 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
     if recorded.get("joinup_version") != decided.provenance.joinup_version:
         notes.append(f"briefed with joinup {recorded.get('joinup_version')}, "
                      f"verified with {decided.provenance.joinup_version}")
-    found = problems + differences(evidence.recommendation, decided)
+    found = problems + differences(evidence.recommendation, decided, notes)
     return Verification(not found, found, evidence.recommendation, decided, notes)
 
 

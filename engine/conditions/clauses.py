@@ -2,9 +2,8 @@
 
 The decision itself is always made by durable_rules (engine/assess.py). This module
 re-evaluates a condition over the same fact values so a person can see which clause held
-and which did not. It follows the compiled semantics exactly: `not` is pushed down to
-the tests as the compiler does, and a test on a figure that is unknown never holds,
-whichever way round it is written (so `not x > 5` is false when x is unknown).
+and which did not, through the same normal form the compiler reads (`normal.py`), so it
+means exactly what durable_rules runs.
 """
 from __future__ import annotations
 
@@ -12,20 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..case import Case
+from . import normal
 from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
 from ..measures import LineMeasures
 from .names import Catalogue
 from ..parameters import InForce
 
 Leaf = (Compare, Known, In, Ref, Literal)
-_TESTS = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
 _PRECEDENCE = {Or: 1, And: 2, Not: 3, Compare: 4, Known: 4, In: 4}
 
 
@@ -42,51 +34,9 @@ def fact_values(
     return values
 
 
-def value_of(node: Node, values: dict[str, Any]) -> Any:
-    """A value node's value, or None when a name it reads is unknown."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Ref):
-        return values.get(node.path)
-    if isinstance(node, Neg):
-        v = value_of(node.operand, values)
-        return None if v is None else -v
-    if isinstance(node, Arith):
-        left, right = value_of(node.left, values), value_of(node.right, values)
-        if left is None or right is None:
-            return None
-        if node.op == "/" and right == 0:
-            return None
-        return {"+": left + right, "-": left - right, "*": left * right, "/": left / right if right else None}[node.op]
-    raise AssertionError(f"not a value: {node!r}")
-
-
 def holds(node: Node, values: dict[str, Any], negate: bool = False) -> bool:
     """Whether the compiled condition (negated if `negate`) matches these values."""
-    if isinstance(node, Not):
-        return holds(node.operand, values, not negate)
-    if isinstance(node, And) or isinstance(node, Or):
-        results = [holds(item, values, negate) for item in node.items]
-        return all(results) if isinstance(node, And) != negate else any(results)
-    if isinstance(node, Literal):
-        return bool(node.value) != negate
-    if isinstance(node, Ref):
-        v = values.get(node.path)
-        return v is not None and bool(v) == (not negate)
-    if isinstance(node, Known):
-        return (values.get(node.operand.path) is not None) == (node.known != negate)
-    if isinstance(node, In):
-        v = values.get(node.operand.path)
-        if v is None:
-            return False
-        inside = v in [c.value for c in node.choices]
-        return inside != negate
-    if isinstance(node, Compare):
-        left, right = value_of(node.left, values), value_of(node.right, values)
-        if left is None or right is None:
-            return False
-        return _TESTS[node.op](left, right) != negate
-    raise AssertionError(f"not a condition: {node!r}")
+    return normal.holds(normal.normalise(node, negate), values)
 
 
 def truth(node: Node, values: dict[str, Any]) -> bool | None:

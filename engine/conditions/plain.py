@@ -5,13 +5,15 @@
 
 Names become phrases from their parts (`go_alone.` is "going alone's", `param.` a named
 threshold, a finding the title of the rule that concludes it); numbers are shown in the
-unit of what they are compared with; `and`/`or` groups nest as "all of" / "any of".
+unit of what they are compared with; `and`/`or` groups nest as "all of" / "any of";
+`not` is already pushed down to the tests, as the engine runs it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from . import normal
+from .parse import Node
 from ..figures import figure
 from .names import Catalogue
 
@@ -29,14 +31,6 @@ _COMPARE = {
     "<=": "is at most",
     "==": "is",
     "!=": "is not",
-}
-_NEGATED = {
-    ">": "is not more than",
-    ">=": "is less than",
-    "<": "is not less than",
-    "<=": "is more than",
-    "==": "is not",
-    "!=": "is",
 }
 _ARITH = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
 _ENDS = {"low": "at its low end", "high": "at its high end"}
@@ -66,88 +60,83 @@ class Plain:
     """A condition in plain English: a sentence for a leaf, or a group of items."""
 
     text: str
-    group: str | None = None  # "all of", "any of", "none of", "not all of"
+    group: str | None = None  # "all of" or "any of"
     items: list["Plain"] = field(default_factory=list)
 
     def sentence(self) -> str:
         """The whole condition in one sentence, brackets marking nested groups."""
         if not self.group:
             return self.text
-        joiner = {"all of": " and ", "any of": " or ", "none of": " nor ", "not all of": " and "}[self.group]
-        inner = joiner.join(f"({i.sentence()})" if i.group else i.sentence() for i in self.items)
-        if self.group == "none of":
-            return "neither " + inner
-        if self.group == "not all of":
-            return "not all of: " + inner
-        return inner
+        joiner = " and " if self.group == "all of" else " or "
+        return joiner.join(f"({i.sentence()})" if i.group else i.sentence() for i in self.items)
 
 
 class Describer:
-    """Writes conditions of one rulebook in plain English."""
+    """Writes conditions of one rulebook in plain English, from their normal form.
+
+    Reading the normal form (`normal.py`) means the English says what durable_rules runs:
+    `not (x > 10 or y > 10)` reads "x is at most 10 and y is at most 10", which, like the
+    engine, is false when x is unknown.
+    """
 
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
 
-    def describe(self, node: Node, negate: bool = False) -> Plain:
-        if isinstance(node, Not):
-            return self.describe(node.operand, not negate)
-        if isinstance(node, (And, Or)):
-            items = [self.describe(item) for item in node.items]
-            if not negate:
-                return Plain("", "all of" if isinstance(node, And) else "any of", items)
-            return Plain("", "not all of" if isinstance(node, And) else "none of", items)
-        return Plain(self.leaf(node, negate))
+    def describe(self, node: Node) -> Plain:
+        return self._describe(normal.normalise(node))
 
-    def leaf(self, node: Node, negate: bool = False) -> str:
-        if isinstance(node, Literal):
-            return "always" if bool(node.value) != negate else "never"
-        if isinstance(node, Ref):
-            phrase = name_phrase(node.path, self.catalogue)
-            if self.catalogue.is_finding(node.path):
-                return f"it is {'not ' if negate else ''}found that {phrase}"
-            return f"{phrase} is {'no' if negate else 'yes'}"
-        if isinstance(node, Known):
-            known = node.known != negate
-            return f"{self.value(node.operand)} is {'known' if known else 'not known'}"
-        if isinstance(node, In):
-            choices = ", ".join(f"“{c.value}”" for c in node.choices)
-            verb = "is not one of" if negate else "is one of"
-            return f"{self.value(node.operand)} {verb} {choices}"
-        if isinstance(node, Compare):
-            unit = self._unit(node.left) or self._unit(node.right)
-            words = (_NEGATED if negate else _COMPARE)[node.op]
-            return f"{self.value(node.left, unit)} {words} {self.value(node.right, unit)}"
-        raise AssertionError(f"not a condition: {node!r}")
+    def _describe(self, form: normal.Condition) -> Plain:
+        if isinstance(form, (normal.AllOf, normal.AnyOf)):
+            listed = self._choices(form)
+            if listed:
+                return Plain(listed)
+            return Plain("", "all of" if isinstance(form, normal.AllOf) else "any of",
+                         [self._describe(item) for item in form.items])
+        return Plain(self.leaf(form))
 
-    def value(self, node: Node, unit: str | None = None) -> str:
-        if isinstance(node, Literal):
-            if isinstance(node.value, str):
-                return f"“{node.value}”"
-            if isinstance(node.value, bool):
-                return "yes" if node.value else "no"
-            if node.percent:
-                return figure(node.value, "percent")
-            return figure(node.value, unit) if unit in ("ratio", "percent") else figure(node.value, None)
-        if isinstance(node, Ref):
-            return name_phrase(node.path, self.catalogue)
-        if isinstance(node, Neg):
-            return f"minus {self.value(node.operand, unit)}"
-        if isinstance(node, Arith):
-            left, right = self.value(node.left, unit), self.value(node.right, unit)
-            if isinstance(node.right, Arith):
+    def leaf(self, form: normal.Condition) -> str:
+        if isinstance(form, normal.Always):
+            return "always" if form.value else "never"
+        phrase = name_phrase(form.name, self.catalogue)
+        if isinstance(form, normal.IsKnown):
+            return f"{phrase} is {'known' if form.known else 'not known'}"
+        if isinstance(form.value, bool) and form.op in ("==", "!="):
+            yes = form.value == (form.op == "==")
+            if self.catalogue.is_finding(form.name):
+                return f"it is {'' if yes else 'not '}found that {phrase}"
+            return f"{phrase} is {'yes' if yes else 'no'}"
+        return f"{phrase} {_COMPARE[form.op]} {self.value(form.value, self._unit(form.name))}"
+
+    def value(self, term: normal.Term, unit: str | None = None) -> str:
+        if isinstance(term, normal.Name):
+            return name_phrase(term.path, self.catalogue)
+        if isinstance(term, normal.Calc):
+            if term.op == "*" and term.left == -1:
+                return f"minus {self.value(term.right, unit)}"
+            left, right = self.value(term.left, unit), self.value(term.right, unit)
+            if isinstance(term.right, normal.Calc):
                 right = f"({right})"
-            return f"{left} {_ARITH[node.op]} {right}"
-        raise AssertionError(f"not a value: {node!r}")
+            return f"{left} {_ARITH[term.op]} {right}"
+        if isinstance(term, str):
+            return f"“{term}”"
+        if isinstance(term, bool):
+            return "yes" if term else "no"
+        return figure(term, unit) if unit in ("ratio", "percent") else figure(term, None)
 
-    def _unit(self, node: Node) -> str | None:
-        if isinstance(node, Ref):
-            name = self.catalogue.get(node.path)
-            return name.unit if name else None
-        if isinstance(node, Arith):
-            return self._unit(node.left) or self._unit(node.right)
-        if isinstance(node, Neg):
-            return self._unit(node.operand)
-        return None
+    def _unit(self, path: str) -> str | None:
+        name = self.catalogue.get(path)
+        return name.unit if name else None
+
+    def _choices(self, form: normal.AllOf | normal.AnyOf) -> str | None:
+        """`x is one of a, b` for an `in` list: any of equalities on one name (all of inequalities: `not in`)."""
+        op = "==" if isinstance(form, normal.AnyOf) else "!="
+        items = form.items
+        if len(items) < 2 or not all(isinstance(i, normal.Test) and i.op == op and isinstance(i.value, str) for i in items):
+            return None
+        if len({i.name for i in items}) != 1:
+            return None
+        verb = "is one of" if op == "==" else "is not one of"
+        return f"{name_phrase(items[0].name, self.catalogue)} {verb} " + ", ".join(f"“{i.value}”" for i in items)
 
 
 def sentence(node: Node, catalogue: Catalogue) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import JoinupError, RuleError
 from ..load import load_case
 from ..recommendation import LineRecommendation, Recommendation
+from .. import wording
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -119,7 +120,7 @@ def case_files(folder: Path) -> list[Path]:
 
 
 def _reasons(lr: LineRecommendation) -> list[str]:
-    return [f"[{r.rule_id}, weight {r.weight}, {r.supports}] {r.text}" for r in lr.reasons if r.supports]
+    return [f"[{r.rule_id}, weight {r.weight}, {r.supports}] {wording.sentence(r)}" for r in lr.reasons if r.supports]
 
 
 def compare(case: str, old: Recommendation, new: Recommendation, renamed: dict[str, str] | None = None) -> CaseImpact:

@@ -22,6 +22,7 @@ from ..errors import RuleError
 from ..figures import date as long_date
 from ..figures import figure
 from ..rulebook import PLACEHOLDER, Rule, Rulebook, rule_files
+from ..write import check_outputs, write_output
 
 TEMPLATE = "rulebook.html.j2"
 
@@ -121,9 +122,7 @@ def rulebook_pdf(rulebook: Rulebook, templates: Path, on: dt.date) -> bytes:
 
 def write_document(rulebook: Rulebook, templates: Path, output: Path, on: dt.date) -> Path:
     """Write HTML or PDF (by the file's suffix) without leaving a half-written file."""
+    inputs = [rulebook.directory, templates]
+    check_outputs([output], inputs)  # refused before the document is rendered
     data = rulebook_pdf(rulebook, templates, on) if output.suffix.lower() == ".pdf" else rulebook_html(rulebook, templates, on).encode()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)
-    return output
+    return write_output(output, data, inputs=inputs, make_folders=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import wording
 from ..errors import RuleTestError
 from ..recommendation import Recommendation
 from .ruletest_format import Expectation, LoadedTest, collect
@@ -80,7 +81,7 @@ def _verdict_came(rec: Recommendation) -> str:
 
 def _texts(rec: Recommendation, line: str | None) -> str:
     items = [*rec.reasons, *rec.conditions, *rec.risks]
-    return "\n".join(x.text for x in items if line is None or x.service_line == line).lower()
+    return "\n".join(wording.sentence(x) for x in items if line is None or x.service_line == line).lower()
 
 
 def _compare(exp: Expectation, prefix: str, fired: list[str], texts: str, canonical: dict[str, str]) -> list[Mismatch]:
