@@ -74,6 +74,7 @@ def _folder_of(tmp_path: Path, names: list[str]) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_brief_folder_when_a_case_kills_its_worker_names_it_and_briefs_the_rest(tmp_path):
     """A case whose worker dies of SIGSEGV is reported by name; every other case is still briefed."""
     folder = _folder_of(tmp_path, ["a.yaml", "b.yaml", "c.yaml", "d.yaml"])
@@ -85,6 +86,7 @@ def test_brief_folder_when_a_case_kills_its_worker_names_it_and_briefs_the_rest(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.pdf", "c.pdf", "d.pdf"]
 
 
+@pytest.mark.slow
 def test_brief_folder_when_a_worker_raises_names_the_case(tmp_path):
     """An internal error in a worker is reported against its case file, never as a bare message."""
     folder = _folder_of(tmp_path, ["a.yaml"])

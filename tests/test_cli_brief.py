@@ -212,6 +212,7 @@ def test_cli_brief_when_the_case_name_holds_terminal_escapes_prints_them_escaped
     assert "evil\\x1b[31m\\n.yaml" in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_brief_when_the_case_reuses_an_anchor_warns_in_one_line_naming_it(tmp_path):
     """ruamel's several-line duplicate anchor warning becomes one `warning:` line naming the case file."""
     case = tmp_path / "anchor.yaml"
@@ -222,6 +223,7 @@ def test_cli_brief_when_the_case_reuses_an_anchor_warns_in_one_line_naming_it(tm
     assert result.stderr.splitlines() == [f"warning: {case}: found duplicate anchor 'z' (at 28:28, 28:50)"]
 
 
+@pytest.mark.slow
 def test_cli_brief_when_a_folder_has_a_bad_case_and_an_anchor_prints_one_line_each_naming_the_file(tmp_path):
     """In folder mode each problem is one line that names its case file; workers' warnings do not flood stderr."""
     cases = tmp_path / "cases"
@@ -250,6 +252,7 @@ def test_cli_output_when_a_link_is_planted_at_the_old_temporary_name_writes_noth
     assert (tmp_path / ".out.html.tmp").is_symlink()
 
 
+@pytest.mark.slow
 def test_cli_brief_when_the_fonts_lack_a_character_warns_once_in_one_line(tmp_path):
     """matplotlib and WeasyPrint each warn about a missing glyph per drawing: one line names the case and the character."""
     case = tmp_path / "glyph.yaml"

@@ -85,6 +85,7 @@ def _fact_and_values(node: expressions.Node, data: st.DataObject) -> tuple[dict[
     return fact, values
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(text=conditions, data=st.data())
 def test_normal_form_when_evaluated_in_python_then_durable_rules_agrees(text: str, data: st.DataObject):

@@ -121,6 +121,7 @@ def test_write_output_when_links_are_planted_at_predictable_names_writes_none_th
     assert (tmp_path / "out.pdf").read_bytes() == b"%PDF-"
 
 
+@pytest.mark.slow
 def test_write_output_when_sigterm_arrives_mid_write_leaves_no_temporary_file(tmp_path):
     """`joinup brief` killed by SIGTERM while its temporary file is open exits and removes that file."""
     target = tmp_path / "b.pdf"
