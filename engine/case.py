@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from .estimates import Ranges
 from .quantities import Amount, Estimate, Percent, Range
 
 OrganisationKind = Literal[
@@ -21,6 +22,14 @@ ServiceKind = Literal[
     "desktop", "service desk", "hosting", "email", "network", "specialist computing", "other"
 ]
 Met = Literal["yes", "partly", "no"]
+# What an option is decides its optimism bias reference class (Mott MacDonald 2002, Table 2).
+Nature = Literal["running service", "framework call-off", "to be built", "status quo"]
+# The evidence behind an option's figures decides how far its uplift is mitigated.
+Evidence = Literal["audited accounts", "firm quote", "market sounding", "estimate"]
+PriceKind = Literal["real", "cash_fixed", "indexed"]
+# Markings in order of what an accreditation covers: OFFICIAL-SENSITIVE is a handling
+# caveat within OFFICIAL (Government Security Classifications, 2018), so it ranks with it.
+MARKING_RANK = {"OFFICIAL": 0, "OFFICIAL-SENSITIVE": 0, "SECRET": 1, "TOP SECRET": 2}
 
 # More seats or staff than the whole UK public sector employs (about six million) is a slip.
 MAX_SEATS = 10_000_000
@@ -70,21 +79,106 @@ class Organisation(_Model):
 
 
 class OptimismBias(_Model):
-    """Optimism bias uplifts for the go-alone estimates, where evidence supports other values than the defaults."""
+    """An option's own optimism bias uplifts, where evidence supports other values than the rulebook's."""
 
     capital_cost: Uplift | None = Field(
-        default=None, description="Uplift on one-off costs, in percent (Green Book default: the upper bound)."
+        default=None, description="Uplift on one-off costs, in percent (default: from the option's nature and evidence)."
     )
     operating_cost: Uplift | None = Field(
         default=None, description="Uplift on annual running costs, in percent."
     )
-    duration: Uplift | None = Field(default=None, description="Uplift on procurement time, in percent.")
+    duration: Uplift | None = Field(default=None, description="Uplift on months to service, in percent.")
     reason: str = Field(
         min_length=1, description="The evidence that the project's risks are managed well enough to use these values."
     )
 
 
-class GoAlone(_Model):
+class Risk(_Model):
+    """A costed risk: its expected value displaces as much of the generic optimism bias uplift."""
+
+    name: str = Field(min_length=1, description="The risk, in a few words.")
+    probability: Percent = Field(description="The chance it happens, in percent.")
+    impact: Amount = Field(description="What it would cost if it happened, in pounds.")
+
+    @model_validator(mode="after")
+    def _a_probability(self) -> "Risk":
+        if not 0 <= self.probability <= 1:
+            raise ValueError(f"probability must be from 0% to 100%; got {self.probability * 100:g}%")
+        return self
+
+
+class PriceBasis(_Model):
+    """How an option's annual prices are stated: in real terms, fixed in cash, or indexed."""
+
+    kind: PriceKind = Field(
+        default="real",
+        description=(
+            "real: in the case's price base year's prices; cash_fixed: the same cash sum every year, "
+            "worth less each year by the GDP deflator; indexed: rising each year by `rate`."
+        ),
+    )
+    rate: Percent = Field(default=0.0, description="For indexed prices, the yearly indexation, in percent.")
+
+
+class Option(_Model):
+    """What both options state alike, so neither is treated differently (the symmetry the appraisal needs)."""
+
+    nature: Nature = Field(
+        description="What the option is: a running service, a framework call-off, something still to be built, or the status quo.",
+        json_schema_extra={"required_because": (
+            "say what the option is (running service, framework call-off, to be built, status quo): "
+            "optimism bias now depends on it (Green Book supplementary guidance, Mott MacDonald 2002 Table 2)"
+        )},
+    )
+    evidence: Evidence = Field(
+        description="The evidence behind the option's figures: audited accounts, a firm quote, a market sounding, or an estimate.",
+        json_schema_extra={"required_because": (
+            "say what the figures rest on (audited accounts, firm quote, market sounding, estimate): "
+            "stronger evidence now lowers the optimism bias uplift"
+        )},
+    )
+    procurement_months: Estimate = Field(
+        description="Months from the decision until the option is in service; a framework call-off is typically about 4, a standalone procurement 9 to 18."
+    )
+    quality: dict[str, Score] = Field(
+        default_factory=dict,
+        description="Quality on named dimensions, each scored 0 (absent) to 5 (excellent); the same dimensions on both options.",
+    )
+    optimism_bias: OptimismBias | None = Field(
+        default=None, description="Leave out to apply the uplifts that follow from the option's nature and evidence."
+    )
+    risk_register: list[Risk] = Field(
+        default_factory=list,
+        description="Costed risks specific to this option; their expected value displaces the generic uplift as far as it goes.",
+    )
+    asset_life_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        strict=True,
+        description=(
+            "Years the one-off costs buy (a hardware or software refresh cycle); they recur on this cycle within "
+            "the appraisal period and what outlives it is credited as a residual value. Leave out for one-off "
+            "costs spent once."
+        ),
+        json_schema_extra={"unit": "years"},
+    )
+    transition_cost: Estimate = Field(
+        default=0.0,
+        validate_default=True,
+        description="One-off cost of moving staff and service across (TUPE, pensions under New Fair Deal), in pounds.",
+    )
+    contract_management_cost: Estimate = Field(
+        default=0.0,
+        validate_default=True,
+        description="Cost per year of managing the contract or service while it runs, in pounds.",
+    )
+    price_basis: PriceBasis = Field(
+        default_factory=PriceBasis, description="How the annual prices are stated (real terms unless said otherwise)."
+    )
+
+
+class GoAlone(Option):
     """The organisation procuring and running the service itself."""
 
     annual_running_cost: Estimate = Field(description="Running cost per year for the whole service line, in pounds.")
@@ -92,18 +186,9 @@ class GoAlone(_Model):
     one_off_costs: Estimate = Field(
         default=0.0,
         validate_default=True,
-        description="One-off costs (procurement, transition, set-up), in pounds, spent in year 0.",
+        description="One-off costs (procurement, set-up, equipment), in pounds, spent in year 0. Sunk costs, spent whatever is decided, are left out.",
     )
-    procurement_months: Estimate = Field(
-        description="Months from the decision until the service could start; a standalone procurement is typically 9 to 18."
-    )
-    quality: dict[str, Score] = Field(
-        default_factory=dict,
-        description="Quality on named dimensions, each scored 0 (absent) to 5 (excellent); the same dimensions as the offer.",
-    )
-    optimism_bias: OptimismBias | None = Field(
-        default=None, description="Leave out to apply the rulebook's default uplifts (the Green Book's upper bounds)."
-    )
+    exit_cost: Amount = Field(default=0.0, description="Cost of winding the service down at the end of the appraisal period, in pounds.")
 
 
 class PriceTier(_Model):
@@ -131,7 +216,20 @@ class ExitTerms(_Model):
     )
 
 
-class Offer(_Model):
+class PoolMember(_Model):
+    """Another member of the offer's pool, whose price may fall when this organisation joins."""
+
+    name: str = Field(min_length=1, description="The member organisation.")
+    seats: int = Field(ge=1, le=MAX_SEATS, strict=True, description="Its seats in the pool.", json_schema_extra={"unit": "seats"})
+    pass_through: bool = Field(
+        description="True if its contract passes a lower tier price through to it during its term."
+    )
+    remaining_years: float = Field(
+        ge=0, le=30, strict=True, description="Years left on its contract.", json_schema_extra={"unit": "years"}
+    )
+
+
+class Offer(Option):
     """The shared service on offer."""
 
     name: str = Field(min_length=1, description="The shared service's name, e.g. 'Flex'.")
@@ -150,17 +248,29 @@ class Offer(_Model):
         strict=True,
         description="Seats already in the pool before this organisation joins.",
     )
+    pool_members: list[PoolMember] = Field(
+        default_factory=list,
+        description="The pool's other members, for the saving this organisation's joining brings them; leave out if unknown.",
+    )
     onboarding_cost: Estimate = Field(
-        default=0.0, validate_default=True, description="One-off cost of joining, in pounds, spent in year 0."
-    )
-    procurement_months: Estimate = Field(
-        description="Months from the decision until the service could start; a framework call-off is typically about 4."
-    )
-    quality: dict[str, Score] = Field(
-        default_factory=dict, description="Quality on the same dimensions as going alone, each scored 0 to 5."
+        default=0.0, validate_default=True, description="One-off cost of joining, in pounds, spent in year 0. Sunk costs are left out."
     )
     contract_years: int = Field(
-        ge=1, le=30, strict=True, description="Length of the contract, in years: the appraisal period."
+        ge=1,
+        le=30,
+        strict=True,
+        description="The contract's term, in years: it is re-let at its price at the end of each term within the appraisal period.",
+    )
+    reprocurement_cost: Amount | None = Field(
+        default=None,
+        description="Cost of re-letting the contract at the end of each term, in pounds; leave out for the rulebook's default.",
+    )
+    accredited_marking: ProtectiveMarking = Field(
+        description="The highest protective marking the offer is accredited to handle.",
+        json_schema_extra={"required_because": (
+            "say which protective marking the offer is accredited for: a case marked above it now "
+            "counts as an essential requirement the offer does not meet"
+        )},
     )
     exit_terms: ExitTerms = Field(default_factory=ExitTerms, description="What leaving would involve.")
 
@@ -172,12 +282,19 @@ class Offer(_Model):
 
 
 class Requirement(_Model):
-    """A requirement specific to this organisation, and whether the offer meets it."""
+    """A requirement specific to this organisation, and whether each option meets it."""
 
     name: str = Field(min_length=1, description="The requirement, in a few words.")
     met: Met = Field(description="Whether the offer meets it: yes, partly or no.")
+    met_by_go_alone: Met = Field(
+        default="yes",
+        description="Whether going alone meets it: yes, partly or no (going alone is specified to the organisation's own needs, so yes unless said).",
+    )
+    cost_to_meet_otherwise: Amount | None = Field(
+        default=None, description="What meeting it another way would cost, in pounds, where the option falls short."
+    )
     essential: bool = Field(
-        default=False, description="True if the organisation cannot work without it (an unmet essential rules the offer out)."
+        default=False, description="True if the organisation cannot work without it (an option that misses it is ruled out)."
     )
     note: str = Field(default="", description="How it is met, or what is missing.")
 
@@ -187,6 +304,31 @@ class PeerPrice(_Model):
 
     organisation: str = Field(min_length=1, description="The peer organisation.")
     price_per_seat: Amount = Field(description="What it pays per seat per year, in pounds.")
+
+
+class QualityDimension(_Model):
+    """How much a quality dimension counts, and the least either option must score on it."""
+
+    weight: float = Field(default=1.0, ge=0, le=100, strict=True, description="Its weight in the value of quality (1 unless said).")
+    minimum: Score | None = Field(
+        default=None, description="A must-have: an option scoring below this fails, whatever its price (0 to 5)."
+    )
+
+
+class BusinessAsUsual(_Model):
+    """What the organisation has today on this line, which runs until an option is in service."""
+
+    annual_cost: Estimate = Field(description="What the current service costs a year, in pounds.")
+    can_extend: bool = Field(
+        description="True if the current contract can lawfully be extended to bridge until the new option is in service."
+    )
+    basis: str = Field(
+        min_length=1,
+        description=(
+            "Why extending is or is not lawful, e.g. 'PCR 2015 reg. 72(1)(b)' or 'Procurement Act 2023 s.74 and "
+            "Sch. 8: the modification stays within 10% of value'."
+        ),
+    )
 
 
 class ServiceLine(_Model):
@@ -203,6 +345,22 @@ class ServiceLine(_Model):
     )
     need_by: dt.date | None = Field(
         default=None, description="When this line is needed, if not the case's need_by date (YYYY-MM-DD)."
+    )
+    appraisal_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=30,
+        strict=True,
+        description="How long the service is needed: the one appraisal period for both options; leave out for the rulebook's default (10 years).",
+        json_schema_extra={"unit": "years"},
+    )
+    business_as_usual: BusinessAsUsual | None = Field(
+        default=None,
+        description="The current service, if any, which bridges until an option is in service; leave out for a newly created body.",
+    )
+    quality_dimensions: dict[str, QualityDimension] = Field(
+        default_factory=dict,
+        description="Weights and minimum scores of the quality dimensions; a dimension not listed weighs 1 and has no minimum.",
     )
     go_alone: GoAlone = Field(description="Procuring and running it yourselves.")
     offer: Offer = Field(description="The shared service on offer.")
@@ -224,6 +382,27 @@ class Case(_Model):
         min_length=1, description="The services on offer, each with its go-alone alternative."
     )
     notes: str = Field(default="", description="Anything a reader of the briefing should know about the case.")
+    price_base_year: int | None = Field(
+        default=None,
+        ge=1990,
+        le=2100,
+        strict=True,
+        description="The year whose prices the real figures are in; leave out for the decision year (Green Book 2018 para 5.11).",
+    )
+    vat: Literal["included", "excluded"] = Field(
+        description=(
+            "Whether every figure includes irrecoverable VAT or none does; both options must be on the same basis "
+            "(Green Book 2003 para 5.55)."
+        ),
+        json_schema_extra={"required_because": (
+            "say whether the figures include irrecoverable VAT (included or excluded): both options must now be "
+            "stated on the same basis"
+        )},
+    )
+    ranges: Ranges = Field(
+        default_factory=Ranges,
+        description="How low / likely / high figures are read: the distribution and what the ends mean.",
+    )
 
     def problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
         """Checks across fields, each as (where in the file, what is wrong)."""
@@ -247,6 +426,34 @@ class Case(_Model):
                 for dimension, score in getattr(line, side).quality.items():
                     if not 0 <= score <= 5:
                         yield here + (side, "quality", dimension), f"must be a score from 0 to 5; got {score:g}"
+            yield from _dimension_problems(line, here)
+            yield from _pool_problems(line, here, line.seats or self.organisation.seats)
 
 
-__all__ = ["Case", "Organisation", "ServiceLine", "GoAlone", "Offer", "Requirement", "PeerPrice", "Range"]
+def _dimension_problems(line: ServiceLine, here: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    scored = set(line.go_alone.quality) | set(line.offer.quality)
+    for dimension, spec in line.quality_dimensions.items():
+        where = here + ("quality_dimensions", dimension)
+        if dimension not in scored:
+            yield where, "names a dimension neither option scores; score it on both options or remove it"
+        elif spec.minimum is not None and not 0 <= spec.minimum <= 5:
+            yield where + ("minimum",), f"must be a score from 0 to 5; got {spec.minimum:g}"
+
+
+def _pool_problems(line: ServiceLine, here: tuple[str | int, ...], seats: int) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    tiers = line.offer.price_tiers
+    if not tiers:
+        return
+    lowest = min(t.min_pool_seats for t in tiers)
+    if line.offer.pool_seats + seats < lowest:
+        yield here + ("offer", "pool_seats"), (
+            f"the pool with this line's {seats:,} seats has {line.offer.pool_seats + seats:,}, below the lowest "
+            f"price tier ({lowest:,} seats): the offer has no price at that size; check pool_seats or ask the "
+            "supplier for a price at it"
+        )
+
+
+__all__ = [
+    "Case", "Organisation", "ServiceLine", "GoAlone", "Offer", "Requirement", "PeerPrice", "Range",
+    "BusinessAsUsual", "QualityDimension", "Risk", "PriceBasis", "PoolMember", "Ranges",
+]

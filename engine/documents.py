@@ -129,7 +129,8 @@ def _message(err: dict[str, Any], model: type[pydantic.BaseModel], loc: tuple) -
             "known fields: " + ", ".join(sorted(known)) if known else None
         )
     if kind == "missing":
-        return "is required but missing", None
+        why = _required_because(model, loc)
+        return ("required: " + why, None) if why else ("is required but missing", None)
     if kind in ("greater_than_equal", "greater_than") and err.get("ctx"):
         bound = err["ctx"].get("ge", err["ctx"].get("gt"))
         if bound == 0 and kind == "greater_than_equal":
@@ -154,18 +155,30 @@ def _short(value: Any) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
-def _known_fields(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> list[str]:
-    """Field names of the model found at `loc`, for "did you mean" on an unknown field."""
+def _model_at(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> Any:
+    """The model found at `loc` inside `model`, or None."""
     current: Any = model
     for part in loc:
         if isinstance(part, int) or current is None:
             continue
         fields = getattr(current, "model_fields", None)
         if fields is None or part not in fields:
-            return []
+            return None
         current = _inner_model(fields[part].annotation)
-    fields = getattr(current, "model_fields", None)
+    return current
+
+
+def _known_fields(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """Field names of the model found at `loc`, for "did you mean" on an unknown field."""
+    fields = getattr(_model_at(model, loc), "model_fields", None)
     return list(fields) if fields else []
+
+
+def _required_because(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> str | None:
+    """Why a field added to a model later is required, so an old file says what to add and why."""
+    info = (getattr(_model_at(model, loc[:-1]), "model_fields", None) or {}).get(loc[-1]) if loc else None
+    extra = info.json_schema_extra if info is not None and isinstance(info.json_schema_extra, dict) else {}
+    return extra.get("required_because")
 
 
 def _inner_model(annotation: Any) -> Any:

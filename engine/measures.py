@@ -12,20 +12,65 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .case import MAX_UPLIFT, Case, ExitTerms, GoAlone, Met, Offer, Requirement, ServiceKind, ServiceLine
+from .case import (
+    MARKING_RANK, MAX_UPLIFT, Case, Evidence, ExitTerms, Met, Nature, Offer, Requirement, ServiceKind, ServiceLine,
+    Option,
+)
 from .errors import ParameterError
+from .estimates import Ranges, extremes, mean
 from .parameters import InForce, Parameters
-from .quantities import Range
+from .quantities import MAX_FIGURE, Range
 
 DAYS_PER_MONTH = 365.25 / 12
-# The parameters the arithmetic reads, and the values it can use (as fractions). A rate
-# of -100% divides by zero, a negative uplift reverses a range, and a rulebook without
-# one of them would fail on the first case (KeyError): each is checked as it loads.
+# The parameters the arithmetic reads, and the values it can use. A rate of -100% divides
+# by zero, a negative uplift reverses a range, and a rulebook without one of them would
+# fail on the first case (KeyError): each is checked as it loads.
 PARAMETERS = {
     "discount_rate": (0.0, 1.0),
+    "gdp_deflator": (0.0, 1.0),
     "optimism_bias_capital_cost": (0.0, MAX_UPLIFT),
+    "optimism_bias_capital_cost_lower": (0.0, MAX_UPLIFT),
     "optimism_bias_operating_cost": (0.0, MAX_UPLIFT),
+    "optimism_bias_operating_cost_lower": (0.0, MAX_UPLIFT),
     "optimism_bias_duration": (0.0, MAX_UPLIFT),
+    "optimism_bias_duration_lower": (0.0, MAX_UPLIFT),
+    "optimism_bias_outsourcing_duration": (0.0, MAX_UPLIFT),
+    "optimism_bias_outsourcing_duration_lower": (0.0, MAX_UPLIFT),
+    "mitigation_audited_accounts": (0.0, 1.0),
+    "mitigation_firm_quote": (0.0, 1.0),
+    "mitigation_market_sounding": (0.0, 1.0),
+    "mitigation_estimate": (0.0, 1.0),
+    "pool_scale_share": (0.0, 1.0),
+    "appraisal_period_years": (1, 30),
+    "reprocurement_cost": (0, MAX_FIGURE),
+    "quality_value_per_point_per_seat_year": (0, MAX_FIGURE),
+}
+# Reference classes by what an option is (Mott MacDonald 2002, Table 2): the parameter
+# stem for its one-off costs and for its time to service. Running costs take the
+# outsourcing operating class on every option; the status quo is already in service.
+_ONE_OFF_CLASS = {
+    "to be built": "capital_cost",
+    "running service": "operating_cost",
+    "framework call-off": "operating_cost",
+    "status quo": "operating_cost",
+}
+_DURATION_CLASS = {
+    "to be built": "duration",
+    "running service": "outsourcing_duration",
+    "framework call-off": "outsourcing_duration",
+    "status quo": None,
+}
+_CLASS_LABEL = {
+    "capital_cost": "equipment and development, capital",
+    "operating_cost": "outsourcing, operating",
+    "duration": "equipment and development, duration",
+    "outsourcing_duration": "outsourcing, duration (rule owners' judgement)",
+}
+_MITIGATION = {
+    "audited accounts": "mitigation_audited_accounts",
+    "firm quote": "mitigation_firm_quote",
+    "market sounding": "mitigation_market_sounding",
+    "estimate": "mitigation_estimate",
 }
 
 
@@ -39,10 +84,12 @@ def check_parameters(parameters: Parameters) -> None:
                 field=name,
                 hint=f"add {name} with a dated value",
             )
+        percent = parameters.by_name[name].unit == "percent"
         for v in parameters.by_name[name].values:
             if not low <= v.value <= high:
+                shown = (lambda x: f"{x * 100:.6g}%") if percent else (lambda x: f"{x:,.6g}")
                 raise ParameterError(
-                    f"must be from {low:.0%} to {high:.0%}; got {v.value * 100:.6g}% from {v.from_}",
+                    f"must be from {shown(low)} to {shown(high)}; got {shown(v.value)} from {v.from_}",
                     file=parameters.file,
                     line=parameters.lines.get(name),
                     field=name,
@@ -54,8 +101,29 @@ def _f(description: str, unit: str | None = None, **kw: Any) -> Any:
     return Field(description=description, json_schema_extra=extra, **kw)
 
 
+class OptionBias(BaseModel):
+    """The optimism bias on one option: its reference classes, evidence and uplifts, and the risks that displace it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nature: Nature = Field(description="What the option is, which picks its reference classes.")
+    evidence: Evidence = Field(description="What its figures rest on, which mitigates the uplift.")
+    mitigation: float = _f("How far the evidence moves the uplift from the upper bound to the lower.", "percent")
+    one_off_class: str = Field(description="The reference class of its one-off costs.")
+    duration_class: str | None = Field(description="The reference class of its time to service; none for the status quo.")
+    one_off: float = _f("Uplift on one-off costs.", "percent")
+    running: float = _f("Uplift on running costs.", "percent")
+    duration: float = _f("Uplift on months to service.", "percent")
+    amount: float = _f("What the uplifts add to the mean net present cost.", "pounds")
+    risk_register: float = _f("Expected value of the option's costed risks (probability x impact).", "pounds")
+    residual: float = _f("What is left of the uplift once the costed risks displace it: max(0, amount - risk_register).", "pounds")
+    reason: str | None = Field(
+        default=None, description="The case's evidence for its own uplifts; none when the rulebook's apply."
+    )
+
+
 class OptionMeasures(BaseModel):
-    """Figures for one option (go alone, or the offer) on one service line."""
+    """Figures for one option (go alone, or the offer) on one service line, over the line's appraisal period."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -63,12 +131,22 @@ class OptionMeasures(BaseModel):
     cost_per_seat_before_bias: float = _f("Running cost per seat per year (likely), before optimism bias.", "pounds per seat")
     annual_cost: Range = _f("Running cost per year for the line, optimism bias included.", "pounds")
     one_off_costs: Range = _f("One-off costs in year 0, optimism bias included.", "pounds")
-    npc: Range = _f("Whole-life net present cost over the appraisal period, optimism bias included.", "pounds")
-    npc_before_bias: Range = _f("Whole-life net present cost before optimism bias.", "pounds")
-    optimism_bias: float = _f("What optimism bias adds to the likely net present cost.", "pounds")
-    npc_per_seat_year: float = _f("Likely net present cost per seat per year of the appraisal period.", "pounds per seat")
-    months_to_service: Range = _f("Months from the decision until the service could start, optimism bias included.", "months")
+    npc: Range = _f("Whole-life net present cost over the appraisal period, optimism bias or costed risks included.", "pounds")
+    npc_mean: float = _f("Mean (expected) whole-life net present cost: the figure the comparison uses.", "pounds")
+    npc_before_bias: Range = _f("Whole-life net present cost before optimism bias and costed risks.", "pounds")
+    optimism_bias: float = _f("What optimism bias, or the costed risks that displace it, add to the mean net present cost.", "pounds")
+    npc_per_seat_year: float = _f("Mean net present cost per seat per year of the appraisal period.", "pounds per seat")
+    months_to_service: Range = _f("Months from the decision until the option is in service, optimism bias included.", "months")
     quality_score: float | None = _f("Mean quality score over the scored dimensions (0 to 5); unknown if none scored.", "score")
+    bridging_cost: float = _f("Net present cost of the current service until this option is in service (mean).", "pounds")
+    bridge_unlawful: bool = Field(description="True if the option is in service after the line is needed and the current contract cannot lawfully be extended to bridge the gap.")
+    reprocurement_cost: float = _f("Net present cost of re-letting the contract at the end of each term within the period.", "pounds")
+    residual_value: float = _f("Net present value credited for assets outliving the appraisal period (straight line).", "pounds")
+    exit_cost: float = _f("Net present cost of leaving or winding down at the end of the appraisal period.", "pounds")
+    fails_minimum: bool = Field(description="True if the option scores below a must-have minimum on any quality dimension.")
+    failed_minimums: str = Field(description="The quality dimensions on which the option is below its minimum, by name.")
+    # A model, not a figure: the names catalogue skips it, so rules cannot read it; the briefing does.
+    bias: OptionBias = Field(description="The optimism bias applied to this option, and why.")
 
 
 class DimensionScores(BaseModel):
@@ -79,70 +157,74 @@ class DimensionScores(BaseModel):
     dimension: str = Field(description="The quality dimension, as the case file names it.")
     go_alone: float | None = _f("Going alone's score, if scored.", "score")
     offer: float | None = _f("The offer's score, if scored.", "score")
+    weight: float = _f("Its weight in the value of quality.", "ratio")
+    minimum: float | None = _f("The least an option must score on it, if a must-have.", "score")
 
 
 class RequirementStatus(BaseModel):
-    """One specific requirement and whether the offer meets it, for the briefing's comparison."""
+    """One specific requirement and whether each option meets it, for the briefing's comparison."""
 
     model_config = ConfigDict(frozen=True)
 
     name: str = Field(description="The requirement, as the case file names it.")
     met: Met = Field(description="Whether the offer meets it: yes, partly or no.")
+    met_by_go_alone: Met = Field(default="yes", description="Whether going alone meets it: yes, partly or no.")
     essential: bool = Field(description="True if the organisation cannot work without it.")
     note: str = Field(description="How it is met, or what is missing.")
 
 
-class BiasApplied(BaseModel):
-    """The optimism bias uplifts applied to going alone on one line, and where they come from."""
-
-    model_config = ConfigDict(frozen=True)
-
-    capital_cost: float = _f("Uplift on one-off costs.", "percent")
-    operating_cost: float = _f("Uplift on annual running costs.", "percent")
-    duration: float = _f("Uplift on procurement time.", "percent")
-    reason: str | None = Field(
-        default=None, description="The case's evidence for its own uplifts; none when the rulebook's defaults apply."
-    )
-
-
 class LineMeasures(BaseModel):
-    """Figures for one service line, comparing its two options."""
+    """Figures for one service line, comparing its two options over one appraisal period."""
 
     model_config = ConfigDict(frozen=True)
 
     name: str = Field(description="The service line's name.")
     kind: ServiceKind = Field(description="What sort of service it is.")
     seats: int = _f("Seats the line serves.", "seats")
-    appraisal_years: int = _f("Years appraised: the offer's contract term.", "years")
+    appraisal_years: int = _f("Years appraised: how long the service is needed, the same for both options.", "years")
+    contract_years: int = _f("The offer's contract term, re-let at its end within the appraisal period.", "years")
     months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
     need_by: dt.date = Field(description="The date the line is needed by.")
     go_alone: OptionMeasures = Field(description="Going alone.")
     offer: OptionMeasures = Field(description="The shared offer.")
     npc_ratio: Range | None = _f("Going alone's whole-life cost as a share of the offer's (1 is equal; above 1 the offer is cheaper).", "ratio")
-    saving_by_joining: float = _f("Likely net present cost of going alone less that of the offer (positive: joining saves).", "pounds")
+    saving_by_joining: float = _f("Mean net present cost of going alone less that of the offer (positive: joining saves).", "pounds")
+    quality_value: float = _f("Going alone's weighted quality advantage in pounds, per seat-year both are in service, discounted (negative: the offer is better).", "pounds")
+    go_alone_advantage: float = _f("Value for money of going alone over the offer: the offer's mean net present cost less going alone's, plus the value of quality (positive favours going alone).", "pounds")
+    go_alone_advantage_share: float = _f("Going alone's advantage as a share of the offer's mean net present cost (0 if the offer costs nothing and there is no advantage).", "percent")
+    go_alone_advantage_low: float = _f("Going alone's advantage at its least: going alone at its high cost, the offer at its low.", "pounds")
+    go_alone_advantage_high: float = _f("Going alone's advantage at its most: going alone at its low cost, the offer at its high.", "pounds")
     quality_gap: float | None = _f("Going alone's mean quality score less the offer's (positive: going alone is better).", "score")
     dimensions_go_alone_better: int = _f("Quality dimensions on which going alone scores higher.", "count")
     dimensions_offer_better: int = _f("Quality dimensions on which the offer scores higher.", "count")
     quality_dimensions: int = _f("Quality dimensions scored for both options.", "count")
-    value_for_money_ratio: float | None = _f("Going alone's quality per pound as a share of the offer's (above 1: going alone gives more for the money).", "ratio")
     requirements: int = _f("Specific requirements listed.", "count")
     requirements_met: int = _f("Requirements the offer meets.", "count")
     requirements_partly_met: int = _f("Requirements the offer meets in part.", "count")
     requirements_unmet: int = _f("Requirements the offer does not meet.", "count")
-    essential_requirements_unmet: int = _f("Essential requirements the offer does not meet.", "count")
+    essential_requirements_unmet: int = _f("Essential requirements the offer does not meet, its accreditation included.", "count")
+    essential_requirements_unmet_by_go_alone: int = _f("Essential requirements going alone does not meet.", "count")
+    essential_requirements_unmet_by_neither: int = _f("Essential requirements neither option meets.", "count")
+    essential_requirements_unmet_by_offer_only: int = _f("Essential requirements the offer does not meet and going alone does.", "count")
+    cost_to_meet_unmet: float = _f("What meeting the offer's unmet requirements another way would cost, where the case says.", "pounds")
+    marking_above_accreditation: bool = Field(description="True if the case's protective marking is above what the offer is accredited for.")
     unmet_requirements: str = Field(description="The requirements the offer does not meet, by name.")
     unmet_essential_requirements: str = Field(description="The essential requirements the offer does not meet, by name.")
+    essential_requirements_unmet_by_neither_names: str = Field(description="The essential requirements neither option meets, by name.")
     partly_met_requirements: str = Field(description="The requirements the offer meets in part, by name.")
     peers_known: int = _f("Peer prices given.", "count")
     peer_median_price: float | None = _f("Median price per seat per year that peers pay.", "pounds per seat")
     discount_on_peer_price: float | None = _f("How far the offer's price is below the peer median (negative: above it).", "percent")
+    price_per_seat: float = _f("The offer's likely price per seat per year once this line joins, as quoted (before optimism bias).", "pounds per seat")
     pool_seats_after_joining: int = _f("The pool's total seats once this line joins.", "seats")
     price_before_joining: float = _f("The offer's likely price per seat at the pool's size before this organisation joins.", "pounds per seat")
     price_drop_from_joining: float = _f("How much this organisation's joining lowers the price for every member.", "percent")
+    pool_saving: float = _f("What this organisation's joining saves the other members whose contracts pass the price through, over their remaining terms, discounted: a saving to the Exchequer.", "pounds")
+    pool_social_saving: float = _f("The share of the pool saving that is a real saving of resources (economies of scale), not a transfer from the supplier.", "pounds")
     exit_terms_stated: bool = Field(description="True if the offer states its exit terms.")
     break_after_years: float | None = _f("Years after which the organisation may leave without penalty.", "years")
     data_returned_on_exit: bool = Field(description="True if the supplier must return data in an open format on exit.")
-    exit_cost: float = _f("Cost of leaving at the end of the term.", "pounds")
+    exit_cost: float = _f("The offer's cost of leaving.", "pounds")
     cost_uncertainty: float = _f("Spread of going alone's whole-life cost (high less low) as a share of its likely value.", "percent")
     cost_comparison_uncertain: bool = Field(description="True if the cost ratio's range runs from below 1 to above 1: the estimates cannot say which option is cheaper.")
     # Lists, not figures: the names catalogue skips them, so rules cannot read them; the briefing does.
@@ -150,10 +232,7 @@ class LineMeasures(BaseModel):
         default_factory=list, description="Each quality dimension scored, with both options' scores, in case-file order."
     )
     requirement_status: list[RequirementStatus] = Field(
-        default_factory=list, description="Each specific requirement and whether the offer meets it, in case-file order."
-    )
-    optimism_bias_applied: BiasApplied | None = Field(
-        default=None, description="The optimism bias uplifts applied to going alone, and their source."
+        default_factory=list, description="Each specific requirement and whether each option meets it, in case-file order."
     )
 
 
@@ -164,8 +243,8 @@ class Measures(BaseModel):
 
     lines: list[LineMeasures] = Field(description="Per service line, in case-file order.")
     seats: int = _f("The organisation's seats.", "seats")
-    go_alone_npc: float = _f("Likely whole-life net present cost of going alone on every line.", "pounds")
-    offer_npc: float = _f("Likely whole-life net present cost of joining on every line.", "pounds")
+    go_alone_npc: float = _f("Mean whole-life net present cost of going alone on every line.", "pounds")
+    offer_npc: float = _f("Mean whole-life net present cost of joining on every line.", "pounds")
     parameters: dict[str, InForce] = Field(description="The parameters in force on the decision date.")
 
 
@@ -180,27 +259,209 @@ def net_present_cost(one_off: float, annual: float, rate: float, years: int, fin
     return one_off + annual * sum(factors[1:]) + final * factors[-1]
 
 
-def price_at(offer: Offer, pool_seats: int) -> Range:
-    """The offer's price per seat for a pool of `pool_seats`."""
+def price_at(offer: Offer, pool_seats: int) -> Range | None:
+    """The offer's price per seat for a pool of `pool_seats`; None below its lowest tier (it has no price there)."""
     if offer.price_per_seat is not None:
         return offer.price_per_seat
     applicable = [t for t in offer.price_tiers if t.min_pool_seats <= pool_seats]
-    tier = max(applicable, key=lambda t: t.min_pool_seats) if applicable else min(
-        offer.price_tiers, key=lambda t: t.min_pool_seats
+    if not applicable:
+        return None
+    return Range.exactly(max(applicable, key=lambda t: t.min_pool_seats).price_per_seat)
+
+
+class Period:
+    """One appraisal period: its discount factors and the real value of a pound of each option's prices."""
+
+    def __init__(self, years: int, params: dict[str, InForce], base_shift: int):
+        self.years = years
+        self.factors = discount_factors(params["discount_rate"].value, years)
+        self.deflator = params["gdp_deflator"].value
+        self.base_shift = base_shift
+
+    def in_service(self, months: float) -> list[float]:
+        """Share of each year t = 1..N the option is in service, once it starts `months` after the decision."""
+        start = months / 12
+        return [min(1.0, max(0.0, t - start)) for t in range(1, self.years + 1)]
+
+    def price_index(self, option: Option) -> list[float]:
+        """Real value in year t = 1..N of a pound of the option's annual price (Green Book 2018 paras 5.11-5.12)."""
+        basis = option.price_basis
+        growth = {"real": 1.0 + self.deflator, "cash_fixed": 1.0, "indexed": 1.0 + basis.rate}[basis.kind]
+        return [(growth / (1 + self.deflator)) ** (t + self.base_shift) for t in range(1, self.years + 1)]
+
+    def every(self, cycle: int | None) -> list[int]:
+        """Years 0, cycle, 2 x cycle, ... within the period (just year 0 without a cycle)."""
+        return list(range(0, self.years, cycle)) if cycle else [0]
+
+    def annual(self, amounts: list[float]) -> float:
+        """Present value of amounts paid at the end of years 1..N."""
+        return sum(a * f for a, f in zip(amounts, self.factors[1:]))
+
+
+class Point:
+    """One option's inputs at one point of their ranges (low, likely, high or mean)."""
+
+    def __init__(self, one_off: float, running: float, months: float, management: float, transition: float, bau: float):
+        self.one_off, self.running, self.months = one_off, running, months
+        self.management, self.transition, self.bau = management, transition, bau
+
+
+def _points(option: Option, one_off: Range, running: Range, bau: Range, ranges: Ranges) -> dict[str, Point]:
+    """The option's inputs at low, likely, high (the distribution's ends) and mean."""
+    rs = [one_off, running, option.procurement_months, option.contract_management_cost, option.transition_cost, bau]
+    ends = [extremes(r, ranges) for r in rs]
+    out = {p: Point(*(getattr(r, p) for r in ends)) for p in ("low", "likely", "high")}
+    out["mean"] = Point(*(mean(r, ranges) for r in rs))
+    return out
+
+
+def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, float, float]:
+    """(mitigation, one-off, running, duration) uplifts: the case's own where it gives evidence, else by class."""
+    mitigation = params[_MITIGATION[option.evidence]].value
+
+    def by_class(stem: str | None) -> float:
+        if stem is None:
+            return 0.0
+        upper, lower = params[f"optimism_bias_{stem}"].value, params[f"optimism_bias_{stem}_lower"].value
+        return lower + (upper - lower) * (1 - mitigation)
+
+    own = option.optimism_bias
+
+    def pick(kind: str, default: float) -> float:
+        value = getattr(own, kind) if own else None
+        return value if value is not None else default
+
+    return (
+        mitigation,
+        pick("capital_cost", by_class(_ONE_OFF_CLASS[option.nature])),
+        pick("operating_cost", by_class("operating_cost")),
+        pick("duration", by_class(_DURATION_CLASS[option.nature])),
     )
-    return Range.exactly(tier.price_per_seat)
+
+
+class OptionFlows:
+    """What one option costs over the period, apart from its figures' uplift: the parts each point shares."""
+
+    def __init__(self, option: Option, period: Period, relet: tuple[int, float] | None, exit_cost: float):
+        self.option = option
+        self.period = period
+        self.index = period.price_index(option)
+        self.relet = relet
+        self.exit_cost = exit_cost
+
+    def one_off(self, amount: float) -> float:
+        """One-off costs, repeated on the asset life within the period (Green Book 2018 para 5.14)."""
+        return amount * sum(self.period.factors[t] for t in self.period.every(self.option.asset_life_years))
+
+    def residual(self, amount: float) -> float:
+        """Straight-line value left at year N of the last purchase (Green Book 2018 paras 5.14, 6.11; method: rule owners)."""
+        life = self.option.asset_life_years
+        if not life:
+            return 0.0
+        last = self.period.every(life)[-1]
+        return amount * (life - (self.period.years - last)) / life * self.period.factors[-1]
+
+    def relets(self) -> float:
+        """Re-letting the contract at the end of each term within the period."""
+        if not self.relet:
+            return 0.0
+        term, cost = self.relet
+        return cost * sum(self.period.factors[t] for t in range(term, self.period.years, term))
+
+    def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
+        """Net present cost at one point with the given uplifts, and its parts."""
+        share = self.period.in_service(p.months * (1 + duration_up))
+        running = [(p.running * i + p.management) * (1 + running_up) * s for i, s in zip(self.index, share)]
+        parts = {
+            "one_off": self.one_off(p.one_off) * (1 + one_off_up) + p.transition * (1 + one_off_up),
+            "running": self.period.annual(running),
+            "bridging": self.period.annual([p.bau * (1 - s) for s in share]),
+            "reprocurement": self.relets(),
+            "residual": self.residual(p.one_off * (1 + one_off_up)),
+            "exit": self.exit_cost * self.period.factors[-1],
+        }
+        parts["total"] = sum(v for k, v in parts.items() if k != "residual") - parts["residual"]
+        return parts
+
+
+def measure_option(
+    option: Option,
+    one_off: Range,
+    running: Range,
+    seats: int,
+    line: ServiceLine,
+    case: Case,
+    period: Period,
+    params: dict[str, InForce],
+    relet: tuple[int, float] | None,
+    exit_cost: float,
+    months_to_need: float,
+) -> OptionMeasures:
+    """One option over the period: each point's cost with and without bias, the register's displacement, the parts."""
+    bau = line.business_as_usual
+    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), case.ranges)
+    mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
+    flows = OptionFlows(option, period, relet, exit_cost)
+    register = sum(r.probability * r.impact for r in option.risk_register)
+    biased = {k: flows.npc(p, up_one_off, up_running, up_duration) for k, p in points.items()}
+    raw = {k: flows.npc(p, 0.0, 0.0, 0.0) for k, p in points.items()}
+    # Costed risks displace the generic uplift as far as they go, never more: base + max(OB, register).
+    total = {k: raw[k]["total"] + max(biased[k]["total"] - raw[k]["total"], register) for k in points}
+    amount = biased["mean"]["total"] - raw["mean"]["total"]
+    months_mean = points["mean"].months * (1 + up_duration)
+    fails = _failed_minimums(option, line)
+    return OptionMeasures(
+        cost_per_seat=running.likely * (1 + up_running) / seats,
+        cost_per_seat_before_bias=running.likely / seats,
+        annual_cost=running.scaled(1 + up_running),
+        one_off_costs=one_off.scaled(1 + up_one_off),
+        npc=_ordered(total),
+        npc_mean=total["mean"],
+        npc_before_bias=_ordered({k: v["total"] for k, v in raw.items()}),
+        optimism_bias=total["mean"] - raw["mean"]["total"],
+        npc_per_seat_year=total["mean"] / seats / period.years,
+        months_to_service=option.procurement_months.scaled(1 + up_duration),
+        quality_score=_mean(option.quality),
+        bridging_cost=biased["mean"]["bridging"],
+        bridge_unlawful=bool(bau and not bau.can_extend and months_mean > months_to_need),
+        reprocurement_cost=biased["mean"]["reprocurement"],
+        residual_value=biased["mean"]["residual"],
+        exit_cost=biased["mean"]["exit"],
+        fails_minimum=bool(fails),
+        failed_minimums=", ".join(fails),
+        bias=OptionBias(
+            nature=option.nature,
+            evidence=option.evidence,
+            mitigation=mitigation,
+            one_off_class=_CLASS_LABEL[_ONE_OFF_CLASS[option.nature]],
+            duration_class=_CLASS_LABEL.get(_DURATION_CLASS[option.nature] or ""),
+            one_off=up_one_off,
+            running=up_running,
+            duration=up_duration,
+            amount=amount,
+            risk_register=register,
+            residual=max(0.0, amount - register),
+            reason=option.optimism_bias.reason if option.optimism_bias else None,
+        ),
+    )
+
+
+def _ordered(points: dict[str, float]) -> Range:
+    """A range from point costs; later service can lower a point's cost (less running, more bridging), so re-ordered."""
+    ends = (points["low"], points["likely"], points["high"])
+    return Range.derived(min(ends), points["likely"], max(ends))
+
+
+def _failed_minimums(option: Option, line: ServiceLine) -> list[str]:
+    """The must-have dimensions on which the option scores below the minimum."""
+    return [
+        d for d, spec in line.quality_dimensions.items()
+        if spec.minimum is not None and d in option.quality and option.quality[d] < spec.minimum
+    ]
 
 
 def _mean(scores: dict[str, float]) -> float | None:
     return sum(scores.values()) / len(scores) if scores else None
-
-
-def _npc_range(one_off: Range, annual: Range, annuity: float, final: float = 0.0) -> Range:
-    return Range.derived(
-        one_off.low + annual.low * annuity + final,
-        one_off.likely + annual.likely * annuity + final,
-        one_off.high + annual.high * annuity + final,
-    )
 
 
 def _ratio(a: Range, b: Range) -> Range | None:
@@ -210,87 +471,65 @@ def _ratio(a: Range, b: Range) -> Range | None:
 
 
 def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:
-    """Measure one service line: each option on its own, then the two side by side."""
+    """Measure one service line: each option over one appraisal period, then the two side by side."""
     seats = line.seats or case.organisation.seats
-    years = line.offer.contract_years
-    factors = discount_factors(params["discount_rate"].value, years)
-    uplifts = _optimism_bias(line.go_alone, params)
+    years = line.appraisal_years or int(params["appraisal_period_years"].value)
+    base_year = case.price_base_year or case.decision_date.year
+    period = Period(years, params, case.decision_date.year - base_year)
+    timing = _timing(line, case)
     # The price after joining: this line's seats join the pool and may reach a cheaper tier.
     price = price_at(line.offer, line.offer.pool_seats + seats)
-    go_alone = _go_alone_figures(line.go_alone, uplifts, seats, years, factors)
-    offer = _offer_figures(line.offer, price, seats, years, factors)
+    if price is None:  # Case.problems refuses this; measuring an unchecked case must not price it at a tier
+        raise ValueError(f"service line '{line.name}': the pool is below the offer's lowest price tier")
+    go_alone = measure_option(
+        line.go_alone, line.go_alone.one_off_costs, line.go_alone.annual_running_cost, seats, line, case, period,
+        params, None, line.go_alone.exit_cost, timing["months_to_need"],
+    )
+    relet_cost = line.offer.reprocurement_cost
+    relet = (line.offer.contract_years, params["reprocurement_cost"].value if relet_cost is None else relet_cost)
+    offer = measure_option(
+        line.offer, line.offer.onboarding_cost, price.scaled(seats), seats, line, case, period,
+        params, relet, line.offer.exit_terms.exit_cost, timing["months_to_need"],
+    )
+    quality = _quality_value(line, seats, period, params, go_alone, offer, case.ranges)
     return LineMeasures(
         name=line.name,
         kind=line.kind,
         seats=seats,
         appraisal_years=years,
+        contract_years=line.offer.contract_years,
         go_alone=go_alone,
         offer=offer,
-        optimism_bias_applied=uplifts,
-        **_timing(line, case),
-        **_cost_comparison(go_alone, offer),
-        **_quality_comparison(line.go_alone.quality, line.offer.quality, go_alone, offer),
-        **_requirement_figures(line.requirements),
-        **_price_figures(line, seats, price),
+        quality_value=quality,
+        **timing,
+        **_cost_comparison(go_alone, offer, quality),
+        **_quality_comparison(line, go_alone, offer),
+        **_requirement_figures(line.requirements, case.organisation.protective_marking, line.offer.accredited_marking),
+        **_price_figures(line, seats, price, period, params),
         **_exit_figures(line.offer.exit_terms),
     )
 
 
-def _optimism_bias(go: GoAlone, params: dict[str, InForce]) -> BiasApplied:
-    """The uplifts for going alone: the case's own where it gives evidence for them, else the rulebook's."""
-    own = go.optimism_bias
-
-    def uplift(kind: str) -> float:
-        value = getattr(own, kind) if own else None
-        return value if value is not None else params[f"optimism_bias_{kind}"].value
-
-    return BiasApplied(
-        capital_cost=uplift("capital_cost"),
-        operating_cost=uplift("operating_cost"),
-        duration=uplift("duration"),
-        reason=own.reason if own else None,
+def _quality_value(
+    line: ServiceLine, seats: int, period: Period, params: dict[str, InForce],
+    go: OptionMeasures, offer: OptionMeasures, ranges: Ranges,
+) -> float:
+    """Σ w_d (go alone's score - the offer's) x rate x seats, per year both are in service, discounted."""
+    go_q, offer_q = line.go_alone.quality, line.offer.quality
+    points = sum(
+        (line.quality_dimensions[d].weight if d in line.quality_dimensions else 1.0) * (go_q[d] - offer_q[d])
+        for d in set(go_q) & set(offer_q)
     )
+    both = max(mean(go.months_to_service, ranges), mean(offer.months_to_service, ranges))
+    years = period.annual(period.in_service(both))
+    return points * params["quality_value_per_point_per_seat_year"].value * seats * years
 
 
-def _go_alone_figures(
-    go: GoAlone, uplifts: BiasApplied, seats: int, years: int, factors: list[float]
-) -> OptionMeasures:
-    """Going alone's costs, time and quality, with optimism bias applied and shown apart."""
-    annuity = sum(factors[1:])
-    one_off = go.one_off_costs.scaled(1 + uplifts.capital_cost)
-    annual = go.annual_running_cost.scaled(1 + uplifts.operating_cost)
-    npc = _npc_range(one_off, annual, annuity)
-    npc_raw = _npc_range(go.one_off_costs, go.annual_running_cost, annuity)
-    return OptionMeasures(
-        cost_per_seat=annual.likely / seats,
-        cost_per_seat_before_bias=go.annual_running_cost.likely / seats,
-        annual_cost=annual,
-        one_off_costs=one_off,
-        npc=npc,
-        npc_before_bias=npc_raw,
-        optimism_bias=npc.likely - npc_raw.likely,
-        npc_per_seat_year=npc.likely / seats / years,
-        months_to_service=go.procurement_months.scaled(1 + uplifts.duration),
-        quality_score=_mean(go.quality),
-    )
-
-
-def _offer_figures(offer: Offer, price: Range, seats: int, years: int, factors: list[float]) -> OptionMeasures:
-    """The offer's costs at `price` per seat, time and quality; the exit cost is paid at the end of the term."""
-    annual = price.scaled(seats)
-    npc = _npc_range(offer.onboarding_cost, annual, sum(factors[1:]), offer.exit_terms.exit_cost * factors[-1])
-    return OptionMeasures(
-        cost_per_seat=price.likely,
-        cost_per_seat_before_bias=price.likely,
-        annual_cost=annual,
-        one_off_costs=offer.onboarding_cost,
-        npc=npc,
-        npc_before_bias=npc,
-        optimism_bias=0.0,
-        npc_per_seat_year=npc.likely / seats / years,
-        months_to_service=offer.procurement_months,
-        quality_score=_mean(offer.quality),
-    )
+def _share(amount: float, of: float) -> float:
+    """`amount` as a share of `of`; a free offer has no share, so any advantage counts in full (as +/-100%)."""
+    if of > 0:
+        return amount / of
+    return math.copysign(1.0, amount) if amount else 0.0
 
 
 def _timing(line: ServiceLine, case: Case) -> dict[str, Any]:
@@ -299,76 +538,104 @@ def _timing(line: ServiceLine, case: Case) -> dict[str, Any]:
     return {"need_by": need_by, "months_to_need": (need_by - case.decision_date).days / DAYS_PER_MONTH}
 
 
-def _cost_comparison(go: OptionMeasures, offer: OptionMeasures) -> dict[str, Any]:
-    """Going alone's whole-life cost against the offer's, and how sure the estimates let us be."""
+def _cost_comparison(go: OptionMeasures, offer: OptionMeasures, quality: float) -> dict[str, Any]:
+    """Going alone's whole-life cost against the offer's, its value for money in pounds, and how sure we can be."""
     ratio = _ratio(go.npc, offer.npc)
+    advantage = offer.npc_mean - go.npc_mean + quality
     return {
         "npc_ratio": ratio,
-        "saving_by_joining": go.npc.likely - offer.npc.likely,
+        "saving_by_joining": go.npc_mean - offer.npc_mean,
+        "go_alone_advantage": advantage,
+        "go_alone_advantage_share": _share(advantage, offer.npc_mean),
+        "go_alone_advantage_low": offer.npc.low - go.npc.high + quality,
+        "go_alone_advantage_high": offer.npc.high - go.npc.low + quality,
         "cost_uncertainty": (go.npc.high - go.npc.low) / go.npc.likely if go.npc.likely else 0.0,
         "cost_comparison_uncertain": ratio is not None and ratio.low < 1 < ratio.high,
-        "value_for_money_ratio": _value_for_money(go.quality_score, offer.quality_score, ratio),
     }
 
 
-def _value_for_money(go_quality: float | None, offer_quality: float | None, ratio: Range | None) -> float | None:
-    """Going alone's quality per pound as a share of the offer's; unknown unless both are scored and costed."""
-    if go_quality is None or offer_quality is None or ratio is None or not offer_quality or ratio.likely <= 0:
-        return None
-    vfm = (go_quality / offer_quality) / ratio.likely
-    return vfm if math.isfinite(vfm) else None  # an offer scored a hair above 0 (1e-320): no finite comparison
-
-
-def _quality_comparison(
-    go_scores: dict[str, float], offer_scores: dict[str, float], go: OptionMeasures, offer: OptionMeasures
-) -> dict[str, Any]:
+def _quality_comparison(line: ServiceLine, go: OptionMeasures, offer: OptionMeasures) -> dict[str, Any]:
     """The quality gap, and dimension by dimension which option scores higher."""
+    go_scores, offer_scores = line.go_alone.quality, line.offer.quality
     both_scored = go.quality_score is not None and offer.quality_score is not None
     dims = sorted(set(go_scores) & set(offer_scores))
+    spec = line.quality_dimensions
     return {
         "quality_gap": go.quality_score - offer.quality_score if both_scored else None,
         "dimensions_go_alone_better": sum(go_scores[d] > offer_scores[d] for d in dims),
         "dimensions_offer_better": sum(go_scores[d] < offer_scores[d] for d in dims),
         "quality_dimensions": len(dims),
         "quality_by_dimension": [
-            DimensionScores(dimension=d, go_alone=go_scores.get(d), offer=offer_scores.get(d))
+            DimensionScores(
+                dimension=d, go_alone=go_scores.get(d), offer=offer_scores.get(d),
+                weight=spec[d].weight if d in spec else 1.0, minimum=spec[d].minimum if d in spec else None,
+            )
             for d in dict.fromkeys([*go_scores, *offer_scores])
         ],
     }
 
 
-def _requirement_figures(reqs: list[Requirement]) -> dict[str, Any]:
-    """How many specific requirements the offer meets, in part or not at all, and which."""
+def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str) -> dict[str, Any]:
+    """Which specific requirements each option meets, in part or not at all; a marking above accreditation is one."""
     unmet = [r for r in reqs if r.met == "no"]
     partly = [r for r in reqs if r.met == "partly"]
+    above = MARKING_RANK[marking] > MARKING_RANK[accredited]
+    offer_misses = [r.name for r in unmet if r.essential] + ([f"accreditation for {marking}"] if above else [])
+    go_misses = [r for r in reqs if r.essential and r.met_by_go_alone == "no"]
+    neither = [r.name for r in go_misses if r.met == "no"]
     return {
         "requirements": len(reqs),
         "requirements_met": sum(r.met == "yes" for r in reqs),
         "requirements_partly_met": len(partly),
         "requirements_unmet": len(unmet),
-        "essential_requirements_unmet": sum(r.essential for r in unmet),
+        "essential_requirements_unmet": len(offer_misses),
+        "essential_requirements_unmet_by_go_alone": len(go_misses),
+        "essential_requirements_unmet_by_neither": len(neither),
+        "essential_requirements_unmet_by_offer_only": len(offer_misses) - len(neither),
+        "cost_to_meet_unmet": sum(r.cost_to_meet_otherwise or 0.0 for r in unmet),
+        "marking_above_accreditation": above,
         "unmet_requirements": ", ".join(r.name for r in unmet),
-        "unmet_essential_requirements": ", ".join(r.name for r in unmet if r.essential),
+        "unmet_essential_requirements": ", ".join(offer_misses),
+        "essential_requirements_unmet_by_neither_names": ", ".join(neither),
         "partly_met_requirements": ", ".join(r.name for r in partly),
         "requirement_status": [
-            RequirementStatus(name=r.name, met=r.met, essential=r.essential, note=r.note) for r in reqs
+            RequirementStatus(name=r.name, met=r.met, met_by_go_alone=r.met_by_go_alone, essential=r.essential, note=r.note)
+            for r in reqs
         ],
     }
 
 
-def _price_figures(line: ServiceLine, seats: int, price: Range) -> dict[str, Any]:
-    """The price after joining against what peers pay, and how far this line's joining lowers it for all."""
+def _price_figures(
+    line: ServiceLine, seats: int, price: Range, period: Period, params: dict[str, InForce]
+) -> dict[str, Any]:
+    """The price after joining against what peers pay, and what this line's joining saves the rest of the pool."""
     peers = [p.price_per_seat for p in line.peer_prices]
     median = statistics.median(peers) if peers else None
-    before = price_at(line.offer, line.offer.pool_seats).likely
+    before_range = price_at(line.offer, line.offer.pool_seats)
+    # Below the lowest tier the pool has no price without this line: nothing for others to save.
+    before = before_range.likely if before_range is not None else price.likely
+    saving = _pool_saving(line, before - price.likely, period)
     return {
         "peers_known": len(peers),
         "peer_median_price": median,
         "discount_on_peer_price": (median - price.likely) / median if median else None,
+        "price_per_seat": price.likely,
         "pool_seats_after_joining": line.offer.pool_seats + seats,
         "price_before_joining": before,
         "price_drop_from_joining": (before - price.likely) / before if before else 0.0,
+        "pool_saving": saving,
+        "pool_social_saving": saving * params["pool_scale_share"].value,
     }
+
+
+def _pool_saving(line: ServiceLine, drop: float, period: Period) -> float:
+    """The tier drop x the seats of members passing it through, over their remaining years in the period, discounted."""
+    total = 0.0
+    for member in line.offer.pool_members:
+        if member.pass_through:
+            share = [min(1.0, max(0.0, member.remaining_years - (t - 1))) for t in range(1, period.years + 1)]
+            total += drop * member.seats * period.annual(share)
+    return total
 
 
 def _exit_figures(terms: ExitTerms) -> dict[str, Any]:
@@ -382,12 +649,12 @@ def _exit_figures(terms: ExitTerms) -> dict[str, Any]:
 
 
 def measure(case: Case, params: dict[str, InForce]) -> Measures:
-    """Measure every service line of a case with the parameters in force."""
+    """Measure every service line of a case with the parameters in force: a pure function of its inputs."""
     lines = [measure_line(line, case, params) for line in case.service_lines]
     return Measures(
         lines=lines,
         seats=case.organisation.seats,
-        go_alone_npc=sum(m.go_alone.npc.likely for m in lines),
-        offer_npc=sum(m.offer.npc.likely for m in lines),
+        go_alone_npc=sum(m.go_alone.npc_mean for m in lines),
+        offer_npc=sum(m.offer.npc_mean for m in lines),
         parameters=params,
     )

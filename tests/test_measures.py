@@ -7,23 +7,15 @@ import pytest
 
 from engine.load import load_case
 from engine.measures import LineMeasures, discount_factors, measure, net_present_cost, price_at
-from engine.parameters import InForce
+from engine.parameters import InForce, Parameters
 
-from .conftest import CASES
+from .conftest import CASES, ROOT
 
 
 def _params(**overrides: float) -> dict[str, InForce]:
-    values = {
-        "discount_rate": 0.035,
-        "optimism_bias_capital_cost": 2.0,
-        "optimism_bias_operating_cost": 0.41,
-        "optimism_bias_duration": 0.54,
-        **overrides,
-    }
-    return {
-        k: InForce(name=k, value=v, unit="percent", since=dt.date(2003, 1, 1), source="test", description=k)
-        for k, v in values.items()
-    }
+    """The shipped parameters in force on the examples' decision date, with some values changed."""
+    shipped = Parameters.load(ROOT / "rules" / "parameters.yaml").in_force(dt.date(2026, 11, 25))
+    return {**shipped, **{k: shipped[k].model_copy(update={"value": v}) for k, v in overrides.items()}}
 
 
 def test_net_present_cost_when_green_book_worked_example_then_npv_about_247k():
@@ -53,7 +45,7 @@ def test_measure_when_joining_crosses_a_tier_then_price_drop_recorded():
     line = measure(case, _params()).lines[0]
     assert line.pool_seats_after_joining == 3500
     assert line.price_before_joining == 1000
-    assert line.offer.cost_per_seat == 900
+    assert line.price_per_seat == 900
     assert line.price_drop_from_joining == pytest.approx(0.10)
 
 
@@ -64,15 +56,12 @@ def test_measure_line_when_assembled_from_its_parts_then_every_field_is_set():
             assert line.model_fields_set == set(LineMeasures.model_fields)
 
 
-def test_measure_when_defaults_then_go_alone_npc_carries_green_book_upper_bounds():
-    """Without evidence, go-alone one-off costs are uplifted 200% and running costs 41%."""
+def test_measure_when_defaults_then_a_build_on_a_market_sounding_takes_its_mitigated_uplifts():
+    """A build on a market sounding (mitigation 40%): 10% + 190% x 0.6 = 124% one-off, 24.6% running, 36.4% time."""
     case = load_case(CASES / "new-department.yaml").case
-    line = measure(case, _params()).lines[0]
-    annuity = sum(discount_factors(0.035, 5)[1:])
-    expected = 400_000 * 3 + 1_200_000 * 1.41 * annuity
-    assert line.go_alone.npc.likely == pytest.approx(expected)
-    assert line.go_alone.npc_before_bias.likely == pytest.approx(400_000 + 1_200_000 * annuity)
-    assert line.go_alone.optimism_bias == pytest.approx(expected - line.go_alone.npc_before_bias.likely)
+    bias = measure(case, _params()).lines[0].go_alone.bias
+    assert (bias.one_off, bias.running, bias.duration) == pytest.approx((1.24, 0.246, 0.364))
+    assert bias.reason is None
 
 
 def test_measure_when_case_gives_its_own_bias_then_it_replaces_the_default():
@@ -84,13 +73,10 @@ def test_measure_when_case_gives_its_own_bias_then_it_replaces_the_default():
     assert line.go_alone.months_to_service.likely == pytest.approx(12 * 1.20)
 
 
-def test_measure_when_offer_has_exit_cost_then_it_is_discounted_at_term_end():
-    """The offer's exit cost counts in its whole-life cost, discounted to the end of the term."""
+def test_measure_when_offer_has_exit_cost_then_it_is_discounted_from_the_end_of_the_period():
+    """The offer's £50,000 exit cost falls at the end of the 10-year appraisal period, not of its 5-year term."""
     case = load_case(CASES / "new-department.yaml").case
-    line = measure(case, _params()).lines[0]
-    annuity = sum(discount_factors(0.035, 5)[1:])
-    expected = 150_000 + 900 * 1000 * annuity + 50_000 / 1.035**5
-    assert line.offer.npc.likely == pytest.approx(expected)
+    assert measure(case, _params()).lines[0].offer.exit_cost == pytest.approx(50_000 / 1.035**10)
 
 
 def test_measure_when_ranges_given_then_ratio_spans_worst_to_best():
