@@ -356,7 +356,11 @@ class ServiceLine(_Model):
     )
     business_as_usual: BusinessAsUsual | None = Field(
         default=None,
-        description="The current service, if any, which bridges until an option is in service; leave out for a newly created body.",
+        description=(
+            "The current service, if any, which runs until an option is in service; each option's costs then start "
+            "when it is in service. Leave out for a newly created body: then both options' running costs count from "
+            "year 1, so a later start does not look cheaper for the months without a service."
+        ),
     )
     quality_dimensions: dict[str, QualityDimension] = Field(
         default_factory=dict,

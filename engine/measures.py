@@ -141,6 +141,7 @@ class OptionMeasures(BaseModel):
     bridging_cost: float = _f("Net present cost of the current service until this option is in service (mean).", "pounds")
     bridge_unlawful: bool = Field(description="True if the option is in service after the line is needed and the current contract cannot lawfully be extended to bridge the gap.")
     reprocurement_cost: float = _f("Net present cost of re-letting the contract at the end of each term within the period.", "pounds")
+    asset_life_years: int | None = _f("Years between refreshes of what the one-off costs buy; unknown if spent once.", "years")
     residual_value: float = _f("Net present value credited for assets outliving the appraisal period (straight line).", "pounds")
     exit_cost: float = _f("Net present cost of leaving or winding down at the end of the appraisal period.", "pounds")
     fails_minimum: bool = Field(description="True if the option scores below a must-have minimum on any quality dimension.")
@@ -182,6 +183,7 @@ class LineMeasures(BaseModel):
     kind: ServiceKind = Field(description="What sort of service it is.")
     seats: int = _f("Seats the line serves.", "seats")
     appraisal_years: int = _f("Years appraised: how long the service is needed, the same for both options.", "years")
+    appraisal_years_stated: bool = Field(description="True if the case states how long the line is needed; else the rulebook's default period applies.")
     contract_years: int = _f("The offer's contract term, re-let at its end within the appraisal period.", "years")
     months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
     need_by: dt.date = Field(description="The date the line is needed by.")
@@ -342,8 +344,11 @@ def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, 
 class OptionFlows:
     """What one option costs over the period, apart from its figures' uplift: the parts each point shares."""
 
-    def __init__(self, option: Option, period: Period, relet: tuple[int, float] | None, exit_cost: float):
+    def __init__(
+        self, option: Option, period: Period, relet: tuple[int, float] | None, exit_cost: float, bridged: bool
+    ):
         self.option = option
+        self.bridged = bridged
         self.period = period
         self.index = period.price_index(option)
         self.relet = relet
@@ -370,7 +375,9 @@ class OptionFlows:
 
     def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
         """Net present cost at one point with the given uplifts, and its parts."""
-        share = self.period.in_service(p.months * (1 + duration_up))
+        # With no current service to bridge (a new body), a later start must not look cheaper for
+        # the months without service: running costs count from year 1, and the urgency rules weigh the gap.
+        share = self.period.in_service(p.months * (1 + duration_up)) if self.bridged else [1.0] * self.period.years
         running = [(p.running * i + p.management) * (1 + running_up) * s for i, s in zip(self.index, share)]
         parts = {
             "one_off": self.one_off(p.one_off) * (1 + one_off_up) + p.transition * (1 + one_off_up),
@@ -401,7 +408,7 @@ def measure_option(
     bau = line.business_as_usual
     points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), case.ranges)
     mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
-    flows = OptionFlows(option, period, relet, exit_cost)
+    flows = OptionFlows(option, period, relet, exit_cost, bau is not None)
     register = sum(r.probability * r.impact for r in option.risk_register)
     biased = {k: flows.npc(p, up_one_off, up_running, up_duration) for k, p in points.items()}
     raw = {k: flows.npc(p, 0.0, 0.0, 0.0) for k, p in points.items()}
@@ -425,6 +432,7 @@ def measure_option(
         bridging_cost=biased["mean"]["bridging"],
         bridge_unlawful=bool(bau and not bau.can_extend and months_mean > months_to_need),
         reprocurement_cost=biased["mean"]["reprocurement"],
+        asset_life_years=option.asset_life_years,
         residual_value=biased["mean"]["residual"],
         exit_cost=biased["mean"]["exit"],
         fails_minimum=bool(fails),
@@ -497,6 +505,7 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         kind=line.kind,
         seats=seats,
         appraisal_years=years,
+        appraisal_years_stated=line.appraisal_years is not None,
         contract_years=line.offer.contract_years,
         go_alone=go_alone,
         offer=offer,

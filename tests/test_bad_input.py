@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import math
 import random
 from typing import Any
 
@@ -325,7 +326,7 @@ def _case_error(text: str) -> CaseFileError:
 def test_parse_case_when_control_character_then_its_line_and_column():
     """A DEL character (ruamel's ReaderError, which has no line) is reported at its line and column."""
     err = _case_error(NEW_DEPARTMENT.replace("name: Desktops", "name: Desk\x7ftops"))
-    assert (err.line, err.column) == (17, 15)
+    assert (err.line, err.column) == (18, 15)
     assert "U+007F" in err.message
 
 
@@ -412,11 +413,12 @@ def test_decide_when_a_figure_is_1e_05_then_durable_rules_reads_it(decider: Deci
     assert "size.joining-lowers-price" in {r.rule_id for r in rec.reasons}
 
 
-def test_decide_when_offer_quality_a_hair_above_zero_then_value_for_money_unknown(decider: Decider):
-    """A quality score of 1e-320 made the value-for-money ratio infinite; it is unknown instead."""
+def test_decide_when_offer_quality_a_hair_above_zero_then_value_for_money_is_finite(decider: Decider):
+    """A quality score of 1e-320 made the old value-for-money ratio infinite; the value in pounds stays finite."""
     text = NEW_DEPARTMENT.replace("quality: {hours: 4, first_time_fix: 4}", "quality: {hours: 1e-320, first_time_fix: 0}")
     rec = _decides(decider, parse_case(text.encode()))
-    assert rec.measures.lines[1].value_for_money_ratio is None
+    line = rec.measures.lines[1]
+    assert math.isfinite(line.quality_value) and math.isfinite(line.go_alone_advantage)
 
 
 def test_decide_when_no_rule_fires_then_recommendation_not_a_crash(tmp_path):

@@ -41,18 +41,18 @@ def test_chart_when_drawn_in_a_fresh_process_gives_identical_svg(line):
     assert fresh.stdout == charts.timeline(line, "Flex")
 
 
-def test_whole_life_cost_labels_each_option_with_its_likely_cost(line):
-    """Each bar is labelled with its option and its likely whole-life cost, as figures writes it."""
+def test_whole_life_cost_labels_each_option_with_its_expected_cost(line):
+    """Each bar is labelled with its option and its expected whole-life cost over the appraisal period."""
     svg = charts.whole_life_cost(line, "Flex")
-    assert "£4.3m" in svg and "£8.8m" in svg and "Going alone" in svg
-    assert "Whole-life cost over 5 years" in svg
+    assert "£8.3m" in svg and "£13.5m" in svg and "Going alone" in svg
+    assert "Whole-life cost over 10 years" in svg
 
 
 def test_timeline_marks_the_date_needed_and_each_routes_months(line):
     """The timeline names the need-by date and each route's likely months to service."""
     svg = charts.timeline(line, "Flex")
     assert "needed by 25 May 2027" in svg
-    assert "4 months" in svg and "18.5 months" in svg
+    assert "4.2 months" in svg and "16.4 months" in svg
 
 
 @pytest.mark.parametrize("draw", [charts.whole_life_cost, charts.timeline])

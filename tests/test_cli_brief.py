@@ -42,7 +42,7 @@ def test_cli_brief_when_the_case_is_invalid_names_line_and_field_and_keeps_the_o
     pdf.write_bytes(b"old")
     result = runner.invoke(app, ["brief", str(case), "-o", str(pdf)])
     assert result.exit_code == 2
-    assert "bad.yaml:15:7: service_lines[0].go_alone.annual_running_cost:" in result.output
+    assert "bad.yaml:24:7: service_lines[0].go_alone.annual_running_cost:" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert pdf.read_bytes() == b"old"
 

@@ -22,7 +22,7 @@ def test_rules_check_when_the_rulebook_is_clean():
     """The shipped rulebook checks with exit 0 and a summary line."""
     result = invoke("rules", "check", RULES)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("20 rules checked; 0 error(s), 0 warning(s)")
+    assert result.output.strip().endswith("21 rules checked; 0 error(s), 0 warning(s)")
 
 
 def test_rules_check_when_the_rulebook_is_broken():
@@ -67,7 +67,7 @@ def test_rules_test_when_every_test_passes():
     result = invoke("rules", "test", RULES, "--coverage")
     assert result.exit_code == 0, result.output
     assert " passed, 0 failed" in result.output
-    assert "rules fired: 20/20 (100%); clauses seen both true and false: 30/30 (100%)" in result.output
+    assert "rules fired: 21/21 (100%); clauses seen both true and false: 30/30 (100%)" in result.output
 
 
 def test_rules_test_when_a_test_fails(tmp_path):
@@ -110,12 +110,12 @@ def test_rules_impact_when_a_change_flips_a_verdict(tmp_path):
     """A flip is listed with its line, and the command exits 1."""
     new = tmp_path / "rules"
     shutil.copytree(RULES, new)
-    path = new / "requirements.yaml"
-    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    path = new / "urgency.yaml"
+    path.write_text(path.read_text().replace("weight: 95", "weight: 40", 1))
     result = invoke("rules", "impact", "--base", RULES, str(new), "--cases", str(ROOT / "cases"))
     assert result.exit_code == 1
-    assert "part-join.yaml: join-in-part -> join" in result.output
-    assert "  Specialist computing: go-alone -> join" in result.output
+    assert "urgent-agency.yaml: join -> go-alone" in result.output
+    assert "  Desktops: join -> go-alone" in result.output
     assert result.output.strip().splitlines()[-1].startswith("5 case(s) decided under both rulebooks: 1 overall")
 
 

@@ -63,7 +63,7 @@ def test_decide_when_a_reason_is_recorded_then_it_keeps_the_rules_text_and_value
     peers = next(r for r in rec.reasons if r.rule_id == "peers.offer-below-peers")
     assert peers.template == decider.rulebook.rule("peers.offer-below-peers").spec.explain
     assert [v.name for v in peers.values] == list(wording.placeholders(peers.template))
-    assert next(v for v in peers.values if v.name == "offer.cost_per_seat").value == 900
+    assert next(v for v in peers.values if v.name == "line.price_per_seat").value == 900
 
 
 def test_decide_when_serialised_then_the_words_ride_along_for_tools(decider: Decider):
@@ -79,8 +79,8 @@ def test_decide_when_rule_fires_then_trace_has_the_values_it_matched(decider: De
     rec = decider.decide_file(CASES / "new-department.yaml")
     step = next(s for s in rec.trace if s.rule_id == "urgency.only-offer-in-time" and s.service_line == "Desktops")
     seen = {v.name: v.value for v in step.values}
-    assert seen["offer.months_to_service"] == 4
-    assert seen["go_alone.months_to_service"] == pytest.approx(12 * 1.54)
+    assert seen["offer.months_to_service"] == pytest.approx(4 * 1.04)  # a call-off on a firm quote: 20% x 0.2
+    assert seen["go_alone.months_to_service"] == pytest.approx(12 * 1.364)  # a build on a market sounding
     assert seen["line.months_to_need"] == pytest.approx(6, abs=0.1)
 
 

@@ -12,28 +12,28 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
 
 
-def lowered_essential_weight(tmp_path: Path) -> Path:
-    """A copy of the shipped rules where an unmet essential requirement weighs less than the presumption."""
+def lowered_urgency_weight(tmp_path: Path) -> Path:
+    """A copy of the shipped rules where only the offer being in time weighs less than the Suffolk test."""
     new = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", new)
-    path = new / "requirements.yaml"
-    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    path = new / "urgency.yaml"
+    path.write_text(path.read_text().replace("weight: 95", "weight: 40", 1))
     return new
 
 
 @pytest.fixture(scope="module")
 def flipped(tmp_path_factory):
-    return impact.impact(ROOT / "rules", lowered_essential_weight(tmp_path_factory.mktemp("impact")), CASES)
+    return impact.impact(ROOT / "rules", lowered_urgency_weight(tmp_path_factory.mktemp("impact")), CASES)
 
 
 def test_impact_when_a_weight_change_flips_a_line(flipped):
-    """The part-join office's specialist computing flips from go-alone to join, and it says why."""
+    """The urgent agency's desktops flip from join to go-alone once urgency weighs less, and it says why."""
     (case,) = flipped.flips
-    assert Path(case.case).name == "part-join.yaml"
-    assert (case.before, case.after) == ("join-in-part", "join")
+    assert Path(case.case).name == "urgent-agency.yaml"
+    assert (case.before, case.after) == ("join", "go-alone")
     (line,) = [lc for lc in case.lines if lc.flipped]
-    assert (line.service_line, line.before, line.after) == ("Specialist computing", "go-alone", "join")
-    assert (line.decided_before, line.decided_after) == ("requirements.essential-unmet", "presumption.join")
+    assert (line.service_line, line.before, line.after) == ("Desktops", "join", "go-alone")
+    assert (line.decided_before, line.decided_after) == ("urgency.only-offer-in-time", "suffolk.go-alone-justified")
     assert any("weight 40" in r for r in line.reasons_after)
 
 
@@ -58,10 +58,10 @@ def test_base_rulebook_when_given_a_git_revision(tmp_path):
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "published"], check=True)
-    path = repo / "rules" / "requirements.yaml"
-    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    path = repo / "rules" / "urgency.yaml"
+    path.write_text(path.read_text().replace("weight: 95", "weight: 40", 1))
     with impact.base_rulebook("HEAD", repo / "rules") as old:
-        assert "weight: 80" in (old / "requirements.yaml").read_text()
+        assert "weight: 95" in (old / "urgency.yaml").read_text()
         result = impact.impact(old, repo / "rules", CASES)
     assert len(result.flips) == 1
     assert not old.exists()

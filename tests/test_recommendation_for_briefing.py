@@ -27,11 +27,12 @@ def test_line_measures_give_each_requirement_with_its_status():
         ("Single sign-on with the department's directory", "partly", False, "needs a federation gateway")]
 
 
-def test_line_measures_when_the_case_gives_no_bias_apply_the_rulebooks_defaults():
-    """Without the case's own uplifts, the parameters' values apply and no reason is recorded."""
+def test_line_measures_when_the_case_gives_no_bias_record_each_options_class_and_evidence():
+    """Without the case's own uplifts, each option's record names its reference class and evidence, and no reason."""
     m = Decider().decide_file(CASES / "new-department.yaml").measures.lines[0]
-    bias = m.optimism_bias_applied
-    assert (bias.capital_cost, bias.operating_cost, bias.duration, bias.reason) == (2.0, 0.41, 0.54, None)
+    go, offer = m.go_alone.bias, m.offer.bias
+    assert (go.one_off_class, go.evidence, go.reason) == ("equipment and development, capital", "market sounding", None)
+    assert (offer.one_off_class, offer.evidence, offer.reason) == ("outsourcing, operating", "firm quote", None)
 
 
 def test_recommendation_carries_the_cases_marking_and_notes():
@@ -44,4 +45,4 @@ def test_recommendation_carries_the_cases_marking_and_notes():
 def test_briefing_lists_are_not_names_a_rule_can_read():
     """The lists added for the briefing stay out of the rules' names: rules read figures only."""
     paths = {n.path for n in base_names()}
-    assert not {"line.quality_by_dimension", "line.requirement_status", "line.optimism_bias_applied"} & paths
+    assert not {"line.quality_by_dimension", "line.requirement_status", "go_alone.bias", "offer.bias"} & paths

@@ -89,7 +89,7 @@ def test_load_rulebook_when_findings_loop_then_error_names_the_loop(tmp_path: Pa
     """Two rules that read each other's findings cannot be ordered."""
     folder = _rulebook_with(tmp_path, "size.yaml", "when: org.seats >= param.large_organisation_seats", "when: go_alone_beats_offer")
     text = (folder / "suffolk.yaml").read_text().replace(
-        "      (line.quality_gap >= 0 and", "      has_scale and (line.quality_gap >= 0 and", 1
+        "      not go_alone.fails_minimum", "      has_scale and not go_alone.fails_minimum", 1
     )
     (folder / "suffolk.yaml").write_text(text)
     err = _load_error(folder)

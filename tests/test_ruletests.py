@@ -121,10 +121,12 @@ def test_run_when_the_case_is_inline(tmp_path, decider):
             organisation: {name: Tiny Office, kind: agency, staff: 20, seats: 20}
             decision_date: 2026-11-25
             need_by: 2028-11-25
+            vat: excluded
             service_lines:
               - name: Email
-                go_alone: {annual_running_cost: 20000, procurement_months: 6, quality: {q: 3}}
-                offer: {name: Mail, supplier: S, price_per_seat: 100, procurement_months: 2, contract_years: 3, quality: {q: 4}}
+                go_alone: {nature: to be built, evidence: estimate, annual_running_cost: 20000, procurement_months: 6, quality: {q: 3}}
+                offer: {name: Mail, supplier: S, nature: running service, evidence: firm quote, accredited_marking: OFFICIAL,
+                        price_per_seat: 100, procurement_months: 2, contract_years: 3, quality: {q: 4}}
           verdict: join
           fires: [size.small-organisation]
         """)
@@ -208,7 +210,7 @@ def test_run_when_a_change_removes_a_field_with_null(tmp_path, decider):
     (test,) = ruletest_format.load_tests(path, decider.rulebook)
     outcome = ruletests.run(test, decider)
     assert outcome.passed, outcome.report()
-    assert outcome.recommendation.measures.lines[0].offer.cost_per_seat == 2000
+    assert outcome.recommendation.measures.lines[0].price_per_seat == 2000
 
 
 def test_load_tests_when_a_change_leaves_two_prices_suggests_null(tmp_path, decider):

@@ -89,21 +89,22 @@ def _label(ax, offer_name: str, offer_value: str, go_alone_value: str) -> None:
 
 @_styled
 def whole_life_cost(line: LineMeasures, offer_name: str) -> str:
-    """Bars of each option's likely whole-life net present cost, optimism bias hatched, whiskers low to high."""
+    """Bars of each option's expected whole-life net present cost, optimism bias hatched, whiskers low to high."""
     fig = _figure()
     ax = fig.add_subplot()
     go, offer = line.go_alone, line.offer
-    y_offer, y_go = 1, 0
-    ax.barh(y_offer, offer.npc.likely, color=OFFER, height=0.55)
-    ax.barh(y_go, go.npc_before_bias.likely, color=GO_ALONE, height=0.55)
-    ax.barh(y_go, go.optimism_bias, left=go.npc_before_bias.likely, color=BIAS, height=0.55, hatch="////",
-            edgecolor="white", linewidth=0)
-    top = max(offer.npc.high, go.npc.high, 1.0)
-    for pos, npc in ((y_offer, offer.npc), (y_go, go.npc)):
+    for pos, option, colour in ((1, offer, OFFER), (0, go, GO_ALONE)):
+        before = option.npc_mean - option.optimism_bias
+        ax.barh(pos, before, color=colour, height=0.55)
+        ax.barh(pos, option.optimism_bias, left=before, color=BIAS, height=0.55, hatch="////",
+                edgecolor="white", linewidth=0)
+        npc = option.npc
         if not npc.is_exact:
-            ax.errorbar(npc.likely, pos, xerr=[[npc.likely - npc.low], [npc.high - npc.likely]], fmt="none",
+            mid = min(max(option.npc_mean, npc.low), npc.high)
+            ax.errorbar(mid, pos, xerr=[[mid - npc.low], [npc.high - mid]], fmt="none",
                         ecolor=TEXT, elinewidth=0.8, capsize=2.5)
-    _label(ax, offer_name, figures.pounds(offer.npc.likely), figures.pounds(go.npc.likely))
+    top = max(offer.npc.high, go.npc.high, offer.npc_mean, go.npc_mean, 1.0)
+    _label(ax, offer_name, figures.pounds(offer.npc_mean), figures.pounds(go.npc_mean))
     ax.set_ylim(-0.5, 1.5)
     ax.set_xlim(0, top * 1.05)
     ax.xaxis.set_major_locator(MaxNLocator(4))

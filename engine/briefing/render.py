@@ -66,13 +66,15 @@ class ReasonView:
 
 @dataclass(frozen=True)
 class Requirement:
-    """A requirement as printed: name, essential or not, whether the offer meets it, note."""
+    """A requirement as printed: name, essential or not, whether each option meets it, note."""
 
     name: str
     essential: str
     status: str
     met: str
     note: str
+    go_alone_status: str = ""
+    go_alone_met: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,11 @@ class LineView:
     reasons: list[ReasonView]
     rows: list[Row]
     quality_rows: list[Row]
+    value_rows: list[Row]
     requirements: list[Requirement]
     requirements_summary: str
     charts: list[Chart]
-    bias_source: str
+    bias_notes: list[str]
 
 
 @dataclass(frozen=True)
@@ -176,40 +179,122 @@ def _svg_uri(svg: str) -> str:
 
 
 def _money_note(option: OptionMeasures) -> str:
-    return "" if option.npc.is_exact else fig.span(option.npc, "pounds")
+    if option.npc.is_exact:
+        return "expected"
+    return f"expected; {fig.span(option.npc, 'pounds')}, likely {fig.pounds(option.npc.likely)}"
+
+
+NATURE = {
+    "running service": "a service already running",
+    "framework call-off": "a framework call-off",
+    "to be built": "still to be built",
+    "status quo": "the status quo",
+}
+
+
+EVIDENCE = {
+    "audited accounts": "audited accounts",
+    "firm quote": "a firm quote",
+    "market sounding": "a market sounding",
+    "estimate": "an estimate",
+}
+
+
+def _uplifts(option: OptionMeasures) -> str:
+    b = option.bias
+    return f"{fig.percent(b.one_off)} one-off, {fig.percent(b.running)} running, {fig.percent(b.duration)} time"
+
+
+def _why_uplift(option: OptionMeasures) -> str:
+    """Which uplift applied to an option and why: its reference class and evidence, or the case's own reason."""
+    b = option.bias
+    if b.reason:
+        return f"the case's own evidence: {b.reason.rstrip('.')}"
+    duration = f"; time: {b.duration_class}" if b.duration_class else ""
+    return (f"{NATURE[b.nature]}, figures from {EVIDENCE[b.evidence]} (mitigates {fig.percent(b.mitigation)}): "
+            f"one-off costs in the {b.one_off_class} class, running costs in outsourcing, operating{duration}")
+
+
+def _bias_cell(option: OptionMeasures) -> tuple[str, str]:
+    b = option.bias
+    if b.risk_register and b.risk_register >= b.amount:
+        return fig.pounds(option.optimism_bias), f"costed risks {fig.pounds(b.risk_register)} displace the uplift"
+    if b.risk_register:
+        return fig.pounds(option.optimism_bias), (f"costed risks {fig.pounds(b.risk_register)} and "
+                                                  f"{fig.pounds(b.residual)} of uplift")
+    return fig.pounds(option.optimism_bias), _uplifts(option)
+
+
+def _period_note(m: LineMeasures, option: OptionMeasures, is_offer: bool) -> str:
+    life = f"refreshed every {fig.figure(option.asset_life_years, 'years')}" if option.asset_life_years else ""
+    if not is_offer:
+        return life
+    relets = "" if m.contract_years >= m.appraisal_years else ", re-let at each term's end"
+    return "; ".join(filter(None, [f"{fig.figure(m.contract_years, 'years')} contract{relets}", life]))
 
 
 def _rows(m: LineMeasures) -> list[Row]:
     go, offer = m.go_alone, m.offer
-    before = ""
-    if go.cost_per_seat != go.cost_per_seat_before_bias:
-        before = f"{fig.pounds(go.cost_per_seat_before_bias)} before optimism bias"
     peers = ""
     if m.peer_median_price is not None and m.discount_on_peer_price is not None:
         below = m.discount_on_peer_price >= 0
         peers = (f"{fig.percent(abs(m.discount_on_peer_price))} {'below' if below else 'above'} the "
                  f"{fig.pounds(m.peer_median_price)} peers pay")
+    period = fig.figure(m.appraisal_years, "years")
+    offer_bias, go_bias = _bias_cell(offer), _bias_cell(go)
     rows = [
-        Row("Running cost per seat a year", fig.pounds(offer.cost_per_seat), fig.pounds(go.cost_per_seat),
-            peers, before),
-        Row("Running cost a year", fig.figure(offer.annual_cost, "pounds"), fig.figure(go.annual_cost, "pounds"),
-            "", "optimism bias included" if go.cost_per_seat != go.cost_per_seat_before_bias else ""),
-        Row("One-off costs (year 0)", fig.figure(offer.one_off_costs, "pounds"),
-            fig.figure(go.one_off_costs, "pounds"), "onboarding", "optimism bias included"),
-        Row(f"Whole-life cost before optimism bias ({fig.figure(m.appraisal_years, 'years')}, net present)",
-            fig.pounds(offer.npc_before_bias.likely), fig.pounds(go.npc_before_bias.likely)),
-        Row("Optimism bias", fig.pounds(offer.optimism_bias) if offer.optimism_bias else "none: a priced offer",
-            fig.pounds(go.optimism_bias)),
-        Row("Whole-life net present cost", fig.pounds(offer.npc.likely), fig.pounds(go.npc.likely),
+        Row("Appraisal period", period, period, _period_note(m, offer, True),
+            _period_note(m, go, False)),
+        Row("What the option is", NATURE[offer.bias.nature], NATURE[go.bias.nature],
+            f"figures: {offer.bias.evidence}", f"figures: {go.bias.evidence}"),
+        Row("Running cost per seat a year, as quoted or estimated", fig.pounds(offer.cost_per_seat_before_bias),
+            fig.pounds(go.cost_per_seat_before_bias), peers),
+        Row("Running cost a year, optimism bias included", fig.figure(offer.annual_cost, "pounds"),
+            fig.figure(go.annual_cost, "pounds")),
+        Row("One-off costs (year 0), optimism bias included", fig.figure(offer.one_off_costs, "pounds"),
+            fig.figure(go.one_off_costs, "pounds"), "onboarding"),
+        Row("Bridging: the current service until in service", fig.pounds(offer.bridging_cost),
+            fig.pounds(go.bridging_cost), "not lawful: a gap" if offer.bridge_unlawful else "",
+            "not lawful: a gap" if go.bridge_unlawful else ""),
+        *_unless_nil("Re-letting the contract at each term's end", offer.reprocurement_cost, go.reprocurement_cost),
+        Row("Exit at the end of the period", fig.pounds(offer.exit_cost), fig.pounds(go.exit_cost)),
+        *_unless_nil("Residual value credited", offer.residual_value, go.residual_value),
+        Row(f"Whole-life cost before optimism bias ({period}, net present)",
+            fig.pounds(offer.npc_mean - offer.optimism_bias), fig.pounds(go.npc_mean - go.optimism_bias)),
+        Row("Optimism bias or costed risks", offer_bias[0], go_bias[0], offer_bias[1], go_bias[1]),
+        Row("Whole-life net present cost", fig.pounds(offer.npc_mean), fig.pounds(go.npc_mean),
             _money_note(offer), _money_note(go), strong=True),
-        Row("Months to service", fig.months(offer.months_to_service.likely), fig.months(go.months_to_service.likely),
+        Row("Months to service, optimism bias included", fig.months(offer.months_to_service.likely),
+            fig.months(go.months_to_service.likely),
             "" if offer.months_to_service.is_exact else fig.span(offer.months_to_service, "months"),
             "" if go.months_to_service.is_exact else fig.span(go.months_to_service, "months"), strong=True),
         Row("In service by the date needed?", "yes" if offer.months_to_service.likely <= m.months_to_need else "no",
             "yes" if go.months_to_service.likely <= m.months_to_need else "no",
             f"needed in {fig.months(m.months_to_need)}", f"by {fig.date(m.need_by)}"),
         Row("Mean quality score (0 to 5)", fig.score(offer.quality_score), fig.score(go.quality_score), strong=True),
+        Row("Below a must-have minimum", offer.failed_minimums or "none", go.failed_minimums or "none"),
     ]
+    return rows
+
+
+def _unless_nil(label: str, offer: float, go_alone: float) -> list[Row]:
+    """A row of two amounts, left out where both are nil (most lines have no residual value)."""
+    return [Row(label, fig.pounds(offer), fig.pounds(go_alone))] if offer or go_alone else []
+
+
+def _value_rows(m: LineMeasures) -> list[Row]:
+    """The value-for-money comparison in pounds, and what joining is worth to the rest of the pool."""
+    ahead = "going alone" if m.go_alone_advantage > 0 else "the offer"
+    rows = [
+        Row("Value of going alone's quality difference", "", fig.pounds(m.quality_value), "",
+            "weighted points x rate x seats, per year both run, discounted"),
+        Row("Value for money of going alone over the offer", "", fig.pounds(m.go_alone_advantage),
+            "", f"favours {ahead}; {fig.pounds(m.go_alone_advantage_low)} to "
+                f"{fig.pounds(m.go_alone_advantage_high)} across both options' ranges", strong=True),
+    ]
+    if m.pool_saving:
+        rows.append(Row("Saving to the rest of the pool from joining", fig.pounds(m.pool_saving), "",
+                        f"to the Exchequer; {fig.pounds(m.pool_social_saving)} of it a saving to society", ""))
     return rows
 
 
@@ -219,7 +304,8 @@ def _quality_rows(m: LineMeasures) -> list[Row]:
 
 
 def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
-    rows = [Requirement(r.name, "essential" if r.essential else "", MET[r.met], r.met, r.note)
+    rows = [Requirement(r.name, "essential" if r.essential else "", MET[r.met], r.met, r.note,
+                        MET[r.met_by_go_alone], r.met_by_go_alone)
             for r in m.requirement_status]
     if not m.requirements:
         return rows, "No specific requirements listed."
@@ -239,15 +325,12 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
     decisive = next((r for r in lr.reasons if r.rule_id == lr.decided_by), None)
     requirements, req_summary = _requirements(m)
     need = fig.date(m.need_by)
-    bias = m.optimism_bias_applied
-    bias_source = ""
-    if bias is not None:
-        bias_source = (f"{fig.percent(bias.capital_cost)} on one-off costs, {fig.percent(bias.operating_cost)} on "
-                       f"running costs, {fig.percent(bias.duration)} on procurement time: "
-                       + (f"the case's own evidence ({bias.reason})" if bias.reason else "the rulebook's defaults"))
-    cost_alt = (f"Whole-life net present cost over {fig.figure(m.appraisal_years, 'years')}: the shared offer "
-                f"{fig.pounds(m.offer.npc.likely)}, going alone {fig.pounds(m.go_alone.npc.likely)} of which "
-                f"optimism bias {fig.pounds(m.go_alone.optimism_bias)}.")
+    bias_notes = [f"Optimism bias on the offer ({_uplifts(m.offer)}): {_why_uplift(m.offer)}.",
+                  f"On going alone ({_uplifts(m.go_alone)}): {_why_uplift(m.go_alone)}."]
+    cost_alt = (f"Expected whole-life net present cost over {fig.figure(m.appraisal_years, 'years')}: the shared "
+                f"offer {fig.pounds(m.offer.npc_mean)} of which optimism bias {fig.pounds(m.offer.optimism_bias)}, "
+                f"going alone {fig.pounds(m.go_alone.npc_mean)} of which optimism bias "
+                f"{fig.pounds(m.go_alone.optimism_bias)}.")
     time_alt = (f"Months until the service could start: the shared offer {fig.months(m.offer.months_to_service.likely)}"
                 f", going alone {fig.months(m.go_alone.months_to_service.likely)}; needed by {need}, "
                 f"{fig.months(m.months_to_need)} after the decision.")
@@ -259,24 +342,25 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
         verdict_key=lr.verdict,
         decided_by=lr.decided_by or "",
         decisive=wording.sentence(decisive) if decisive else "No rule reached a verdict: the board decides.",
-        cost_offer=fig.pounds(m.offer.npc.likely),
-        cost_go_alone=fig.pounds(m.go_alone.npc.likely),
+        cost_offer=fig.pounds(m.offer.npc_mean),
+        cost_go_alone=fig.pounds(m.go_alone.npc_mean),
         time_offer=fig.number(m.offer.months_to_service.likely),
         time_go_alone=fig.number(m.go_alone.months_to_service.likely),
         needed=need,
         needed_in=f"in {fig.months(m.months_to_need)}",
         reasons=[_reason(r, lr.decided_by) for r in lr.reasons],
         rows=_rows(m),
+        value_rows=_value_rows(m),
         quality_rows=_quality_rows(m),
         requirements=requirements,
         requirements_summary=req_summary,
         charts=[
             Chart(_svg_uri(charts.whole_life_cost(m, offer_name)), cost_alt,
-                  "Net present cost, likely; hatched: optimism bias on going alone; whiskers: low to high."),
+                  "Net present cost, expected; hatched: optimism bias or costed risks; whiskers: low to high."),
             Chart(_svg_uri(charts.timeline(m, offer_name)), time_alt,
                   "Likely months; pale: up to the high estimate; white tick: low estimate; dashed: the date needed."),
         ],
-        bias_source=bias_source,
+        bias_notes=bias_notes,
     )
 
 
@@ -343,18 +427,20 @@ def _assumptions(rec: Recommendation) -> list[Assumption]:
 def _line_assumptions(rec: Recommendation) -> list[Assumption]:
     rows = []
     for lr, m in zip(rec.lines, rec.measures.lines):
-        bias = m.optimism_bias_applied
-        if bias is None:
-            continue
-        source = f"The case file: {bias.reason}" if bias.reason else "The rulebook's defaults (above)"
+        name = lr.service_line.lower()
+        for side, option in (("going alone", m.go_alone), ("the offer", m.offer)):
+            b = option.bias
+            source = f"The case file: {b.reason}" if b.reason else (
+                f"The rulebook's bounds (above) for {NATURE[b.nature]}, mitigated by {b.evidence}")
+            rows.append(Assumption(
+                f"Optimism bias, {name}, {side}",
+                "Uplifts on one-off costs, running costs and months to service.",
+                f"{fig.percent(b.one_off)}, {fig.percent(b.running)}, {fig.percent(b.duration)}", "this case", source))
         rows.append(Assumption(
-            f"Optimism bias, {lr.service_line.lower()}",
-            "Uplifts applied to going alone's one-off costs, running costs and procurement time.",
-            f"{fig.percent(bias.capital_cost)}, {fig.percent(bias.operating_cost)}, {fig.percent(bias.duration)}",
-            "this case", source))
-        rows.append(Assumption(
-            f"Appraisal period, {lr.service_line.lower()}", "Years appraised: the offer's contract term.",
-            fig.figure(m.appraisal_years, "years"), "this case", "The case file: the offer's contract term"))
+            f"Appraisal period, {name}", "Years appraised: how long the service is needed, the same for both options.",
+            fig.figure(m.appraisal_years, "years"), "this case",
+            "The case file" if m.appraisal_years_stated else
+            "The rulebook's appraisal_period_years (Green Book (2018) para 5.14)"))
     return rows
 
 
