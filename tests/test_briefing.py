@@ -49,19 +49,20 @@ def test_brief_page_one_gives_the_verdict_when_case_is(pages, name, verdict):
 def test_brief_page_one_gives_the_figures_that_carry_it_formatted_as_officials_write_them(pages):
     """Whole-life costs in £m, months to service and the need-by date appear on page 1, formatted by figures."""
     first = pages["new-department"][0]
-    assert "£4.3m £8.8m 4 18.5 25 May 2027 in 5.9 months" in first
+    assert "£8.3m £13.5m 4.2 16.4 25 May 2027 in 5.9 months" in first
     assert "The service is needed in 5.9 months." in first
 
 
-def test_brief_options_table_gives_cost_per_seat_bias_and_quality_when_compared(pages):
-    """The options table gives cost per seat, optimism bias apart, the whole-life cost range and quality per dimension."""
+def test_brief_options_table_gives_period_bias_costs_quality_and_value_for_money_when_compared(pages):
+    """The options table gives each option's period, uplifts, bridging, exit, cost range, quality and value in pounds."""
     text = " ".join(pages["new-department"])
-    assert "Running cost per seat a year £900" in text
-    assert "25% below the £1,200 peers pay" in text
-    assert "£1,692 £1,200 before optimism bias" in text
-    assert "Optimism bias none: a priced offer £3m" in text
-    assert "£7.6m to £10.7m" in text
-    assert "Quality: Usability 4 3" in text
+    assert "What the option is, appraised over 10 years" in text
+    assert "£900 a seat before optimism bias; 25% below the £1,200 peers pay" in text
+    assert "8.2%, 8.2%, 4%" in text and "124%, 25%, 36%" in text
+    assert "Bridging: the current service until in service" in text and "Exit at the end of the period" in text
+    assert "£11.3m to £16.4m" in text
+    assert "Security, usability, support 4, 4, 4 4, 3, 3" in text
+    assert "Value for money of going alone over the offer -£5.5m" in text
 
 
 def test_brief_lists_requirements_with_their_status_when_the_case_gives_them(pages):
@@ -84,7 +85,7 @@ def test_brief_orders_reasons_heaviest_first_with_the_decisive_one_marked(pages)
     """In section 1 the decisive reason comes first and says so."""
     text = " ".join(pages["urgent-agency"])
     why = text[text.index("1. Why"):]
-    assert why.index("Decisive. The service is needed in 5 months.") < why.index("Going alone would cost £6.9m")
+    assert why.index("Decisive. The service is needed in 5 months.") < why.index("Over the 10 years appraised, going alone would cost £12.4m")
 
 
 def test_brief_gives_conditions_and_risks_when_rules_raise_them(pages):

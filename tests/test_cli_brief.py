@@ -220,7 +220,7 @@ def test_cli_brief_when_the_case_reuses_an_anchor_warns_in_one_line_naming_it(tm
         "min_pool_seats: 0, price_per_seat: 1150", "min_pool_seats: &z 0, price_per_seat: &z 1150"))
     result = runner.invoke(app, ["brief", str(case), "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines() == [f"warning: {case}: found duplicate anchor 'z' (at 28:28, 28:50)"]
+    assert result.stderr.splitlines() == [f"warning: {case}: found duplicate anchor 'z' (at 34:28, 34:50)"]
 
 
 @pytest.mark.slow
@@ -234,7 +234,7 @@ def test_cli_brief_when_a_folder_has_a_bad_case_and_an_anchor_prints_one_line_ea
     result = runner.invoke(app, ["brief", str(cases), "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert lines[0] == f"warning: {cases / 'anchor.yaml'}: found duplicate anchor 'z' (at 28:28, 28:50)"
+    assert lines[0] == f"warning: {cases / 'anchor.yaml'}: found duplicate anchor 'z' (at 34:28, 34:50)"
     assert len(lines) == 2 and lines[1].startswith(f"error: {cases}/bad\\x1b]0;x\\x07.yaml:")
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
 

@@ -18,7 +18,7 @@ def test_render_when_case_is_briefed_prints_no_raw_floats(briefings):
     for name, briefing in briefings.items():
         text = _visible(briefing.html)
         text = re.sub(r"\b[0-9a-f]{64}\b", "", text)  # SHA-256 digests are not figures
-        text = re.sub(r"paras [0-9.-]+", "", text)  # paragraph numbers quoted in policy sources
+        text = re.sub(r"paras? [0-9.-]+", "", text)  # paragraph numbers quoted in policy sources
         assert not re.findall(r"\d\.\d{2,}", text), name
         assert not re.findall(r"\b\d{5,}\b", text), name  # large numbers are written 1,000 or £1.2m
 

@@ -150,7 +150,7 @@ def test_verify_when_a_recorded_value_differs_does_not_hold(urgent, briefer):
     altered = _with_reason(rec, URGENCY, values=_value_changed(reason, "offer.months_to_service", 2.0))
     result = verify_pdf(brief(altered, case=case, rulebook=briefer.decider.rulebook))
     assert not result.holds
-    assert result.differences == [f"reason Desktops [{URGENCY}]: offer.months_to_service 2.0 in the briefing, 4.0 now"]
+    assert result.differences == [f"reason Desktops [{URGENCY}]: offer.months_to_service 2.0 in the briefing, 4.16 now"]
 
 
 def test_verify_when_only_the_line_copy_of_a_reason_differs_does_not_hold(urgent, briefer):
@@ -161,7 +161,7 @@ def test_verify_when_only_the_line_copy_of_a_reason_differs_does_not_hold(urgent
                if r.rule_id == URGENCY else r for r in line.reasons]
     altered = rec.model_copy(update={"lines": [line.model_copy(update={"reasons": reasons})]})
     result = verify_pdf(brief(altered, case=case, rulebook=briefer.decider.rulebook))
-    assert result.differences == [f"reason Desktops [{URGENCY}]: offer.months_to_service 2.0 in the briefing, 4.0 now"]
+    assert result.differences == [f"reason Desktops [{URGENCY}]: offer.months_to_service 2.0 in the briefing, 4.16 now"]
 
 
 def test_verify_when_a_reason_argues_for_another_verdict_does_not_hold(urgent, briefer):
@@ -181,7 +181,7 @@ def test_verify_when_figures_are_formatted_differently_holds_with_a_note(urgent,
     result = verify_pdf(pdf)
     assert result.holds, result.differences
     assert f"reason Desktops [{URGENCY}]: the same figures, written differently now: 'The service is needed in " \
-           "5 mo.. Going alone would take 12 mo. to procure, optimism bias included; the offer about 4 mo.. " \
+           "5 mo.. Going alone would take 12 mo. to procure, optimism bias included; the offer about 4.2 mo.. " \
            "Only joining delivers in time.'" in result.notes
     assert any(n.endswith("recorded figure(s) with the same values are written differently now") for n in result.notes)
 

@@ -179,9 +179,11 @@ def _svg_uri(svg: str) -> str:
 
 
 def _money_note(option: OptionMeasures) -> str:
-    if option.npc.is_exact:
-        return "expected"
-    return f"expected; {fig.span(option.npc, 'pounds')}, likely {fig.pounds(option.npc.likely)}"
+    npc = option.npc
+    # A range too narrow to show at the briefing's precision ("£13.9m to £13.9m") says nothing.
+    if fig.pounds(npc.low, millions=npc.high >= 1_000_000) == fig.pounds(npc.high, millions=npc.high >= 1_000_000):
+        return ""
+    return fig.span(npc, "pounds")
 
 
 NATURE = {
@@ -202,7 +204,7 @@ EVIDENCE = {
 
 def _uplifts(option: OptionMeasures) -> str:
     b = option.bias
-    return f"{fig.percent(b.one_off)} one-off, {fig.percent(b.running)} running, {fig.percent(b.duration)} time"
+    return f"{fig.percent(b.one_off)}, {fig.percent(b.running)}, {fig.percent(b.duration)}"
 
 
 def _why_uplift(option: OptionMeasures) -> str:
@@ -211,8 +213,8 @@ def _why_uplift(option: OptionMeasures) -> str:
     if b.reason:
         return f"the case's own evidence: {b.reason.rstrip('.')}"
     duration = f"; time: {b.duration_class}" if b.duration_class else ""
-    return (f"{NATURE[b.nature]}, figures from {EVIDENCE[b.evidence]} (mitigates {fig.percent(b.mitigation)}): "
-            f"one-off costs in the {b.one_off_class} class, running costs in outsourcing, operating{duration}")
+    return (f"{NATURE[b.nature]} on {EVIDENCE[b.evidence]} (mitigates {fig.percent(b.mitigation)}); "
+            f"classes: one-off {b.one_off_class}, running outsourcing, operating{duration}")
 
 
 def _bias_cell(option: OptionMeasures) -> tuple[str, str]:
@@ -226,11 +228,18 @@ def _bias_cell(option: OptionMeasures) -> tuple[str, str]:
 
 
 def _period_note(m: LineMeasures, option: OptionMeasures, is_offer: bool) -> str:
-    life = f"refreshed every {fig.figure(option.asset_life_years, 'years')}" if option.asset_life_years else ""
-    if not is_offer:
-        return life
-    relets = "" if m.contract_years >= m.appraisal_years else ", re-let at each term's end"
-    return "; ".join(filter(None, [f"{fig.figure(m.contract_years, 'years')} contract{relets}", life]))
+    notes = [f"figures: {option.bias.evidence}"]
+    if is_offer:
+        relets = "" if m.contract_years >= m.appraisal_years else ", re-let"
+        notes.append(f"{fig.figure(m.contract_years, 'years')} contract{relets}")
+    if option.asset_life_years:
+        notes.append(f"refreshed every {fig.figure(option.asset_life_years, 'years')}")
+    return "; ".join(notes)
+
+
+def _per_seat(option: OptionMeasures, peers: str) -> str:
+    quoted = f"{fig.pounds(option.cost_per_seat_before_bias)} a seat before optimism bias"
+    return f"{quoted}; {peers}" if peers else quoted
 
 
 def _rows(m: LineMeasures) -> list[Row]:
@@ -243,14 +252,10 @@ def _rows(m: LineMeasures) -> list[Row]:
     period = fig.figure(m.appraisal_years, "years")
     offer_bias, go_bias = _bias_cell(offer), _bias_cell(go)
     rows = [
-        Row("Appraisal period", period, period, _period_note(m, offer, True),
-            _period_note(m, go, False)),
-        Row("What the option is", NATURE[offer.bias.nature], NATURE[go.bias.nature],
-            f"figures: {offer.bias.evidence}", f"figures: {go.bias.evidence}"),
-        Row("Running cost per seat a year, as quoted or estimated", fig.pounds(offer.cost_per_seat_before_bias),
-            fig.pounds(go.cost_per_seat_before_bias), peers),
+        Row(f"What the option is, appraised over {period}", NATURE[offer.bias.nature], NATURE[go.bias.nature],
+            _period_note(m, offer, True), _period_note(m, go, False)),
         Row("Running cost a year, optimism bias included", fig.figure(offer.annual_cost, "pounds"),
-            fig.figure(go.annual_cost, "pounds")),
+            fig.figure(go.annual_cost, "pounds"), _per_seat(offer, peers), _per_seat(go, "")),
         Row("One-off costs (year 0), optimism bias included", fig.figure(offer.one_off_costs, "pounds"),
             fig.figure(go.one_off_costs, "pounds"), "onboarding"),
         Row("Bridging: the current service until in service", fig.pounds(offer.bridging_cost),
@@ -259,22 +264,23 @@ def _rows(m: LineMeasures) -> list[Row]:
         *_unless_nil("Re-letting the contract at each term's end", offer.reprocurement_cost, go.reprocurement_cost),
         Row("Exit at the end of the period", fig.pounds(offer.exit_cost), fig.pounds(go.exit_cost)),
         *_unless_nil("Residual value credited", offer.residual_value, go.residual_value),
-        Row(f"Whole-life cost before optimism bias ({period}, net present)",
-            fig.pounds(offer.npc_mean - offer.optimism_bias), fig.pounds(go.npc_mean - go.optimism_bias)),
-        Row("Optimism bias or costed risks", offer_bias[0], go_bias[0], offer_bias[1], go_bias[1]),
-        Row("Whole-life net present cost", fig.pounds(offer.npc_mean), fig.pounds(go.npc_mean),
+        Row("Optimism bias or costed risks (uplifts: one-off, running, time)", offer_bias[0], go_bias[0], offer_bias[1], go_bias[1]),
+        Row("Whole-life net present cost, expected", fig.pounds(offer.npc_mean), fig.pounds(go.npc_mean),
             _money_note(offer), _money_note(go), strong=True),
-        Row("Months to service, optimism bias included", fig.months(offer.months_to_service.likely),
-            fig.months(go.months_to_service.likely),
-            "" if offer.months_to_service.is_exact else fig.span(offer.months_to_service, "months"),
-            "" if go.months_to_service.is_exact else fig.span(go.months_to_service, "months"), strong=True),
-        Row("In service by the date needed?", "yes" if offer.months_to_service.likely <= m.months_to_need else "no",
-            "yes" if go.months_to_service.likely <= m.months_to_need else "no",
-            f"needed in {fig.months(m.months_to_need)}", f"by {fig.date(m.need_by)}"),
+        Row(f"Months to service, optimism bias included (needed in {fig.months(m.months_to_need)})",
+            fig.months(offer.months_to_service.likely), fig.months(go.months_to_service.likely),
+            _in_time(offer, m), _in_time(go, m), strong=True),
         Row("Mean quality score (0 to 5)", fig.score(offer.quality_score), fig.score(go.quality_score), strong=True),
-        Row("Below a must-have minimum", offer.failed_minimums or "none", go.failed_minimums or "none"),
     ]
+    if any(d.minimum is not None for d in m.quality_by_dimension):
+        rows.append(Row("Below a must-have minimum", offer.failed_minimums or "none", go.failed_minimums or "none"))
     return rows
+
+
+def _in_time(option: OptionMeasures, m: LineMeasures) -> str:
+    months = option.months_to_service
+    when = "in time" if months.likely <= m.months_to_need else "too late"
+    return when if months.is_exact else f"{fig.span(months, 'months')}; {when}"
 
 
 def _unless_nil(label: str, offer: float, go_alone: float) -> list[Row]:
@@ -286,11 +292,10 @@ def _value_rows(m: LineMeasures) -> list[Row]:
     """The value-for-money comparison in pounds, and what joining is worth to the rest of the pool."""
     ahead = "going alone" if m.go_alone_advantage > 0 else "the offer"
     rows = [
-        Row("Value of going alone's quality difference", "", fig.pounds(m.quality_value), "",
-            "weighted points x rate x seats, per year both run, discounted"),
+        Row("Value of going alone's better or worse quality", "", fig.pounds(m.quality_value)),
         Row("Value for money of going alone over the offer", "", fig.pounds(m.go_alone_advantage),
             "", f"favours {ahead}; {fig.pounds(m.go_alone_advantage_low)} to "
-                f"{fig.pounds(m.go_alone_advantage_high)} across both options' ranges", strong=True),
+                f"{fig.pounds(m.go_alone_advantage_high)}", strong=True),
     ]
     if m.pool_saving:
         rows.append(Row("Saving to the rest of the pool from joining", fig.pounds(m.pool_saving), "",
@@ -299,8 +304,13 @@ def _value_rows(m: LineMeasures) -> list[Row]:
 
 
 def _quality_rows(m: LineMeasures) -> list[Row]:
-    return [Row(d.dimension.replace("_", " ").capitalize(), fig.score(d.offer), fig.score(d.go_alone))
-            for d in m.quality_by_dimension]
+    """The scores dimension by dimension, in one row: a row each would push the briefing past six pages."""
+    dims = m.quality_by_dimension
+    if not dims:
+        return []
+    names = ", ".join(d.dimension.replace("_", " ") for d in dims)
+    return [Row(names[:1].upper() + names[1:], ", ".join(fig.score(d.offer) for d in dims),
+                ", ".join(fig.score(d.go_alone) for d in dims))]
 
 
 def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
@@ -325,8 +335,8 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
     decisive = next((r for r in lr.reasons if r.rule_id == lr.decided_by), None)
     requirements, req_summary = _requirements(m)
     need = fig.date(m.need_by)
-    bias_notes = [f"Optimism bias on the offer ({_uplifts(m.offer)}): {_why_uplift(m.offer)}.",
-                  f"On going alone ({_uplifts(m.go_alone)}): {_why_uplift(m.go_alone)}."]
+    bias_notes = [f"Optimism bias (Mott MacDonald 2002, Table 2) on the offer: {_why_uplift(m.offer)}. "
+                  f"On going alone: {_why_uplift(m.go_alone)}."]
     cost_alt = (f"Expected whole-life net present cost over {fig.figure(m.appraisal_years, 'years')}: the shared "
                 f"offer {fig.pounds(m.offer.npc_mean)} of which optimism bias {fig.pounds(m.offer.optimism_bias)}, "
                 f"going alone {fig.pounds(m.go_alone.npc_mean)} of which optimism bias "
@@ -436,11 +446,10 @@ def _line_assumptions(rec: Recommendation) -> list[Assumption]:
                 f"Optimism bias, {name}, {side}",
                 "Uplifts on one-off costs, running costs and months to service.",
                 f"{fig.percent(b.one_off)}, {fig.percent(b.running)}, {fig.percent(b.duration)}", "this case", source))
-        rows.append(Assumption(
-            f"Appraisal period, {name}", "Years appraised: how long the service is needed, the same for both options.",
-            fig.figure(m.appraisal_years, "years"), "this case",
-            "The case file" if m.appraisal_years_stated else
-            "The rulebook's appraisal_period_years (Green Book (2018) para 5.14)"))
+        if m.appraisal_years_stated:  # else appraisal_period_years, above, applies
+            rows.append(Assumption(
+                f"Appraisal period, {name}", "How long the service is needed: the years appraised for both options.",
+                fig.figure(m.appraisal_years, "years"), "this case", "The case file"))
     return rows
 
 
