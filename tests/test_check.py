@@ -50,13 +50,13 @@ def test_check_when_types_do_not_match(broken):
 def test_check_when_a_rule_can_never_fire(broken):
     """Contradictory bounds on one name are reported at the clause that closes the contradiction."""
     (p,) = found(broken, "defects.yaml", "never-fires")
-    assert (p.line, p.column, p.rule) == (33, 32, "broken.contradiction")
+    assert (p.line, p.column, p.field) == (33, 32, "broken.contradiction")
     assert "'org.seats > 5000' and 'org.seats < 1000'" in p.message
 
 
 def test_check_when_a_rule_has_no_title(broken):
     """A rule without a title is an error at the rule."""
-    (p,) = [p for p in found(broken, "defects.yaml", "rules") if "title" in (p.rule or "")]
+    (p,) = [p for p in found(broken, "defects.yaml", "rules") if "title" in (p.field or "")]
     assert p.line == 38
     assert p.message == "is required but missing"
 
@@ -64,26 +64,26 @@ def test_check_when_a_rule_has_no_title(broken):
 def test_check_when_two_rules_of_equal_weight_can_conflict(broken):
     """Rules of the same weight that can fire together with different verdicts are an error at the second."""
     (p,) = found(broken, "conflicts.yaml", "conflict")
-    assert (p.line, p.rule) == (12, "conflict.worse-quality-goes-alone")
+    assert (p.line, p.field) == (12, "conflict.worse-quality-goes-alone")
     assert "conflict.small-joins" in p.message
 
 
 def test_check_when_a_parameter_value_has_no_source(broken):
     """A dated value with no source is an error at that value."""
     (p,) = found(broken, "parameters.yaml", "no-source")
-    assert (p.line, p.rule, p.severity) == (42, "small_organisation_seats", "error")
+    assert (p.line, p.field, p.severity) == (42, "small_organisation_seats", "error")
 
 
 def test_check_when_a_parameter_is_never_used(broken):
     """A parameter nothing reads is a warning, not an error."""
     p, _ = found(broken, "parameters.yaml", "unused-parameter")
-    assert (p.line, p.rule, p.severity) == (45, "never_used", "warning")
+    assert (p.line, p.field, p.severity) == (45, "never_used", "warning")
 
 
 def test_check_when_a_parameter_has_two_values_from_one_date(broken):
     """Two values taking effect on the same day are an error at the second."""
     (p,) = found(broken, "parameters.yaml", "same-date")
-    assert (p.line, p.rule) == (60, "large_organisation_seats")
+    assert (p.line, p.field) == (60, "large_organisation_seats")
 
 
 def test_check_when_a_rule_test_names_an_unknown_rule(broken):
@@ -185,3 +185,14 @@ def test_check_when_problems_span_files(tmp_path):
     assert ("twice.yaml", 2) in where  # the id used twice
     assert ("parameters.yaml", 48) in where  # the unknown unit, at its own line
     assert len(result.errors) == 3
+
+
+def test_check_when_problems_are_found_then_each_is_a_joinup_error_with_its_severity(broken):
+    """Warnings and errors alike are the one error type, so the CLI, JSON and tests read them one way."""
+    from engine.errors import JoinupError
+
+    assert all(isinstance(p, JoinupError) for p in broken.problems)
+    assert {p.severity for p in broken.problems} == {"error", "warning"}
+    warning = next(p for p in broken.problems if p.severity == "warning")
+    assert warning.report().startswith(f"{warning.location()}: warning: ")
+    assert warning.to_dict()["severity"] == "warning"
