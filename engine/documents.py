@@ -5,6 +5,8 @@ every error can name the file and the line of the field it is about.
 """
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -74,22 +76,82 @@ def parse_text(text: str, file: str, error: type[JoinupError]) -> Any:
         raise error(f"cannot be read: {exc}", file=file) from None
 
 
-def read_bytes(path: Path, error: type[JoinupError], what: str = "file") -> bytes:
-    """The bytes of a file, or one clear error if it is missing or unreadable."""
+# A case, rule, parameters or rule test file is a few kilobytes; a thousand times that is
+# not a document anyone wrote, and parsing it would take minutes and gigabytes.
+MAX_DOCUMENT_BYTES = 5_000_000
+
+# What a path that is not a regular file is, for the message refusing it.
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+          (stat.S_ISSOCK, "a socket"))
+# Opened without blocking (a FIFO swapped in after the check would otherwise wait for a
+# writer forever) and without becoming the controlling terminal. Links are followed: a
+# case file linked from elsewhere is the user's own file, and reading it gives nothing away.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+_CHUNK = 1 << 20
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / 1_000_000:g} MB"
+
+
+def read_bytes(path: Path | str, error: type[JoinupError], what: str = "file", limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or one clear error.
+
+    Every file a user gives joinup is read here. The file's type is checked before it is
+    opened (a named pipe would hang, /dev/zero never ends), checked again on the open file
+    (it may have been swapped in between), and at most `limit` + 1 bytes are ever read.
+    """
+    file = str(path)
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise error("no such file", file=str(path), hint="check the path") from None
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise error("no such file", file=file, hint="check the path") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise error(f"cannot be opened: {getattr(exc, 'strerror', None) or exc}", file=file) from None
+    _check_regular(info, file, error, what, limit)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
     except IsADirectoryError:
-        raise error(f"is a folder, not a {what}", file=str(path)) from None
+        raise error(f"is a folder, not a {what}", file=file) from None
     except OSError as exc:
-        raise error(f"cannot be opened: {exc.strerror}", file=str(path)) from None
-
-
-def read_text(path: Path, error: type[JoinupError]) -> str:
-    """The text of a file, or one clear error if it is missing, unreadable or not UTF-8."""
+        raise error(f"cannot be opened: {exc.strerror}", file=file) from None
     try:
-        return read_bytes(path, error).decode("utf-8")
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise error("changed while it was being opened", file=file, hint="run the command again")
+        _check_regular(opened, file, error, what, limit)
+        chunks, total = [], 0
+        while total <= limit:  # a file in /proc says it is empty and is not: the limit, not st_size, bounds the read
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise error(f"cannot be read: {exc.strerror}", file=file) from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise error(f"is larger than {_megabytes(limit)}, so it is not read", file=file,
+                    hint=f"a {what} is far smaller; check the path")
+    return b"".join(chunks)
+
+
+def _check_regular(info: os.stat_result, file: str, error: type[JoinupError], what: str, limit: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise error(f"is a folder, not a {what}", file=file)
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
+        raise error(f"is {kind}, not a {what}, so it is not read", file=file, hint=f"give the path of the {what} itself")
+    if info.st_size > limit:
+        raise error(f"is larger than {_megabytes(limit)}, so it is not read", file=file,
+                    hint=f"a {what} is far smaller; check the path")
+
+
+def read_text(path: Path | str, error: type[JoinupError], what: str = "file", limit: int = MAX_DOCUMENT_BYTES) -> str:
+    """The text of a file, or one clear error if it is missing, not a regular file, too large or not UTF-8."""
+    try:
+        return read_bytes(path, error, what, limit).decode("utf-8")
     except UnicodeDecodeError:
         raise error("is not UTF-8 text", file=str(path)) from None
 
@@ -140,6 +202,13 @@ def _message(err: dict[str, Any], model: type[pydantic.BaseModel], loc: tuple) -
         bound = err["ctx"].get("le", err["ctx"].get("lt"))
         word = "at most" if kind == "less_than_equal" else "less than"
         return f"must be {word} {bound:,}; got {_short(err.get('input'))}", None
+    if kind == "too_long" and err.get("ctx"):
+        most, got = err["ctx"].get("max_length"), err["ctx"].get("actual_length")
+        if got is None and hasattr(err.get("input"), "__len__"):  # a mapping's check stops at the first one over
+            got = len(err["input"])
+        what = "entries" if err["ctx"].get("field_type") == "Dictionary" else "items"
+        return f"may have at most {most} {what}; got {got if got is not None else 'more'}", (
+            "split the case into several case files" if loc and loc[-1] == "service_lines" else None)
     if kind == "string_pattern_mismatch" and "%" in str((err.get("ctx") or {}).get("pattern")):
         return f"a percentage is written like 25%; got '{_short(err.get('input'))}'", None  # not the regex
     message = err["msg"]

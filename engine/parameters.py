@@ -106,7 +106,7 @@ class Parameters:
     @classmethod
     def load(cls, path: Path) -> "Parameters":
         """Read and validate a parameters file."""
-        text = read_text(path, ParameterError)
+        text = read_text(path, ParameterError, "parameters file")
         document = parse_text(text, str(path), ParameterError)
         if document is None:
             document = {}
@@ -119,7 +119,7 @@ class Parameters:
     def load_collecting(cls, path: Path) -> tuple["Parameters", list[ParameterError]]:
         """Read a parameters file, keeping every valid parameter and a located error for each bad one."""
         try:
-            text = read_text(path, ParameterError)
+            text = read_text(path, ParameterError, "parameters file")
             document = parse_text(text, str(path), ParameterError)
         except ParameterError as exc:
             return cls({}, str(path), {}), [exc]

@@ -19,7 +19,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from . import compile as compiler
 from . import expressions, typecheck
-from .documents import line_of, parse_text, read_text, validate
+from .documents import line_of, parse_text, read_bytes, read_text, validate
 from .errors import JoinupError, RuleError, did_you_mean
 from .measures import check_parameters
 from .names import Catalogue, Name
@@ -229,7 +229,7 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
     else:
         parameters = Parameters.load(params_path)
         check_parameters(parameters)
-    files = {PARAMETERS_FILE: params_path.read_bytes()} if params_path.is_file() else {}
+    files = {PARAMETERS_FILE: read_bytes(params_path, RuleError, "parameters file")} if params_path.is_file() else {}
 
     specs: list[tuple[RuleSpec, str, str, Any, int]] = []
     paths = rule_files(directory)
@@ -237,8 +237,8 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
         raise RuleError("holds no rule files (*.yaml)", file=str(directory))
     for path in paths:
         try:
-            text = read_text(path, RuleError)
-            files[path.name] = path.read_bytes()
+            text = read_text(path, RuleError, "rule file")
+            files[path.name] = text.encode("utf-8")  # the bytes just read, not a second read
             document = parse_text(text, str(path), RuleError)
         except RuleError as exc:
             problems.add(exc)

@@ -1,4 +1,6 @@
 """`joinup rules check` as an API (engine/check.py): every defect, at its line."""
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -6,6 +8,8 @@ import pytest
 from engine.check import check_rulebook
 from engine.rulebook import load_rulebook, load_rulebook_collecting
 from engine.errors import RuleError
+
+from .bounded import joinup, one_error_line
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "fixtures" / "broken-rules"
@@ -185,3 +189,34 @@ def test_check_when_problems_span_files(tmp_path):
     assert ("twice.yaml", 2) in where  # the id used twice
     assert ("parameters.yaml", 48) in where  # the unknown unit, at its own line
     assert len(result.errors) == 3
+
+
+def _rules_with_a_pipe(tmp_path: Path, name: str) -> Path:
+    """A copy of the shipped rules with `name` (a path inside it) replaced by a named pipe."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / name).unlink(missing_ok=True)
+    os.mkfifo(rules / name)
+    return rules
+
+
+def test_rules_check_when_a_rule_file_is_a_named_pipe_then_reported_without_waiting(tmp_path):
+    """A FIFO among the rule files is one located problem, found at once, and the rest is still checked."""
+    rules = _rules_with_a_pipe(tmp_path, "zz.yaml")
+    done = joinup("rules", "check", str(rules), timeout=60)
+    assert done.returncode == 1
+    assert f"{rules / 'zz.yaml'}: error: is a named pipe, not a rule file" in done.stdout
+
+
+def test_decide_when_the_parameters_file_is_a_named_pipe_then_refused_without_waiting(tmp_path):
+    """A FIFO as parameters.yaml is one line, exit 2, at once."""
+    rules = _rules_with_a_pipe(tmp_path, "parameters.yaml")
+    line = one_error_line(joinup("decide", "--rules", str(rules), "cases/new-department.yaml", timeout=60))
+    assert "parameters.yaml: is a named pipe" in line
+
+
+def test_rules_test_when_a_rule_test_file_is_a_named_pipe_then_reported_without_waiting(tmp_path):
+    """A FIFO among the rule test files is reported by name, at once, not waited on."""
+    rules = _rules_with_a_pipe(tmp_path, "tests/zz.yaml")
+    done = joinup("rules", "test", str(rules), timeout=120)
+    assert "zz.yaml: is a named pipe, not a rule test file" in done.stdout + done.stderr

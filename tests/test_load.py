@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ from ruamel.yaml import YAML
 from engine.errors import CaseFileError
 from engine.load import load_case, parse_case
 
+from engine.case import MAX_SERVICE_LINES
+from engine.documents import read_bytes
+
+from .bounded import joinup, one_error_line
 from .conftest import CASES
 
 
@@ -154,3 +159,32 @@ def test_load_when_percent_written_with_sign_then_fraction_kept(case_text: str):
     text = (CASES / "large-specialist.yaml").read_text()
     case = parse_case(text.encode()).case
     assert case.service_lines[0].go_alone.optimism_bias.capital_cost == pytest.approx(0.20)
+
+
+def test_decide_when_the_case_file_is_a_named_pipe_then_refused_without_waiting(tmp_path: Path):
+    """A FIFO given as the case file is refused at once (one line, exit 2), not read until a writer comes."""
+    fifo = tmp_path / "case.yaml"
+    os.mkfifo(fifo)
+    assert "named pipe" in one_error_line(joinup("decide", str(fifo), timeout=30))
+
+
+def test_decide_when_the_case_file_is_dev_zero_then_refused_before_reading():
+    """/dev/zero is refused as a device before a byte is read, not read until memory runs out."""
+    assert "device" in one_error_line(joinup("decide", "/dev/zero", timeout=30))
+
+
+def test_read_bytes_when_the_file_grows_past_its_size_then_reads_no_more_than_the_limit():
+    """A file that says it is empty but is not (/proc) is read to the limit + 1 bytes and refused."""
+    with pytest.raises(CaseFileError) as info:
+        read_bytes(Path("/proc/self/maps"), CaseFileError, "case file", limit=10)
+    assert "larger than" in info.value.message
+
+
+def test_load_when_more_service_lines_than_the_cap_then_error_at_service_lines(case_text: str):
+    """A case of more service lines than MAX_SERVICE_LINES is refused at the service_lines line, not briefed for minutes."""
+    data = YAML(typ="safe").load(case_text)
+    line = data["service_lines"][0]
+    data["service_lines"] = [dict(line, name=f"Line {i}") for i in range(MAX_SERVICE_LINES + 1)]
+    error = _error(json.dumps(data, default=str), "case.json")
+    assert (error.field, error.line) == ("service_lines", 1)
+    assert f"at most {MAX_SERVICE_LINES}" in error.message
