@@ -1,9 +1,15 @@
 """verify: decide a briefing's embedded case again under its embedded rulebook, and say what differs."""
 from __future__ import annotations
 
+import io
+import logging
 import shutil
+import time
+import zlib
 
 import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
 
 from .conftest import CASES, ROOT
 from engine.api import default_templates_dir
@@ -11,7 +17,7 @@ from engine.briefing import attachments, brief
 from engine.pdf import html_to_pdf
 from engine.render import render_html
 from engine.errors import BriefingError
-from engine.verify import read_evidence, verify_pdf
+from engine.verify import MAX_BRIEFING_BYTES, read_evidence, verify_pdf
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +103,67 @@ def test_verify_when_the_pdf_is_not_a_briefing_raises_a_briefing_error(tmp_path)
                         created=dt.date(2026, 1, 1))
     with pytest.raises(BriefingError, match="not a joinup briefing"):
         verify_pdf(plain, "plain.pdf")
+
+
+def _rebuilt(pdf: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The briefing's pages and attachments written again, some attachments replaced or added."""
+    reader = PdfReader(io.BytesIO(pdf))
+    files = {name: contents[0] for name, contents in reader.attachments.items()} | (replace or {})
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    for name, contents in files.items():
+        writer.add_attachment(name, contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _one_line_quickly(pdf: bytes, caplog) -> BriefingError:
+    """verify_pdf refuses the PDF with one BriefingError line, in seconds, with pypdf silent."""
+    start = time.monotonic()
+    with caplog.at_level(logging.DEBUG), pytest.raises(BriefingError) as info:
+        verify_pdf(pdf, "hostile.pdf")
+    assert time.monotonic() - start < 10
+    assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
+    assert info.value.file == "hostile.pdf" and len(str(info.value).splitlines()) == 1
+    return info.value
+
+
+def test_verify_when_the_recommendation_is_nested_thousands_deep_then_briefing_error(urgent, caplog):
+    """A recommendation.json nested 100,000 deep is refused before json.loads recurses into it."""
+    pdf = _rebuilt(urgent[0], {"recommendation.json": b"[" * 100_000 + b"]" * 100_000})
+    assert "nested" in _one_line_quickly(pdf, caplog).message
+
+
+def test_verify_when_a_rulebook_file_name_is_300_characters_then_briefing_error(urgent, caplog):
+    """A rulebook attachment named past the file system's limit is refused before anything is written."""
+    pdf = _rebuilt(urgent[0], {"rulebook/" + "a" * 300 + ".yaml": b"rules: []\n"})
+    assert "unsafe name" in _one_line_quickly(pdf, caplog).message
+
+
+def test_verify_when_an_attachment_is_a_compression_bomb_then_briefing_error(urgent, caplog):
+    """An attachment that inflates to 100 MB is refused as holding more than joinup reads."""
+    writer = PdfWriter(clone_from=io.BytesIO(_rebuilt(urgent[0])))
+    names = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    stream = names[names.index("recommendation.json") + 1].get_object()["/EF"]["/F"].get_object()
+    squeeze = zlib.compressobj(9)
+    bomb = b"".join(squeeze.compress(b" " * 1_000_000) for _ in range(100)) + squeeze.flush()
+    stream._data = bomb
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/Length")] = NumberObject(len(bomb))
+    out = io.BytesIO()
+    writer.write(out)
+    assert "holds more than joinup reads" in _one_line_quickly(out.getvalue(), caplog).message
+
+
+def test_verify_when_a_few_bytes_are_flipped_then_briefing_error_without_a_flood_of_logs(caplog):
+    """A briefing with three flipped bytes (lenient pypdf logs 1.4 million lines over 20 s) is refused at once."""
+    pdf = (ROOT / "tests" / "fixtures" / "hostile" / "flipped-briefing.pdf").read_bytes()
+    assert "damaged" in _one_line_quickly(pdf, caplog).message
+
+
+def test_verify_when_the_briefing_is_larger_than_the_limit_then_refused_before_parsing():
+    """A 'PDF' over MAX_BRIEFING_BYTES is refused without pypdf reading it."""
+    with pytest.raises(BriefingError, match="larger than"):
+        verify_pdf(b"%PDF-1.7\n" + b"%" * MAX_BRIEFING_BYTES, "big.pdf")
