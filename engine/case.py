@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from .quantities import Amount, Estimate, Percent, Range
+from .quantities import Amount, Date, Estimate, Percent, Range
 
 OrganisationKind = Literal[
     "department", "agency", "non-departmental body", "local authority", "health body", "other"
@@ -211,7 +211,7 @@ class ServiceLine(_Model):
         strict=True,
         description="Seats this line serves; leave out for the organisation's seats.",
     )
-    need_by: dt.date | None = Field(
+    need_by: Date | None = Field(
         default=None, description="When this line is needed, if not the case's need_by date (YYYY-MM-DD)."
     )
     go_alone: GoAlone = Field(description="Procuring and running it yourselves.")
@@ -228,8 +228,8 @@ class Case(_Model):
     """A case file: the organisation, when it decides, and the service lines on offer."""
 
     organisation: Organisation = Field(description="The organisation deciding.")
-    decision_date: dt.date = Field(description="The date the decision is made (YYYY-MM-DD); parameters in force then apply.")
-    need_by: dt.date = Field(description="The date the service is needed by (YYYY-MM-DD).")
+    decision_date: Date = Field(description="The date the decision is made (YYYY-MM-DD); parameters in force then apply.")
+    need_by: Date = Field(description="The date the service is needed by (YYYY-MM-DD).")
     service_lines: list[ServiceLine] = Field(
         min_length=1, max_length=MAX_SERVICE_LINES, description="The services on offer, each with its go-alone alternative."
     )
