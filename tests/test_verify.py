@@ -2,22 +2,25 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import shutil
 import time
 import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject
 
-from .conftest import CASES, ROOT
+from .conftest import CASES, ROOT, fuzz
 from engine.api import default_templates_dir
 from engine.briefing import attachments, brief
 from engine.pdf import html_to_pdf
 from engine.render import render_html
 from engine.errors import BriefingError
-from engine.verify import MAX_BRIEFING_BYTES, read_evidence, verify_pdf
+from engine.verify import MAX_BRIEFING_BYTES, _recommendation, differences, read_evidence, verify_pdf
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +170,27 @@ def test_verify_when_the_briefing_is_larger_than_the_limit_then_refused_before_p
     """A 'PDF' over MAX_BRIEFING_BYTES is refused without pypdf reading it."""
     with pytest.raises(BriefingError, match="larger than"):
         verify_pdf(b"%PDF-1.7\n" + b"%" * MAX_BRIEFING_BYTES, "big.pdf")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@fuzz(60)
+@given(data=st.data())
+def test_verify_when_the_recommendation_is_mutated_then_differences_or_briefing_error(urgent, data):
+    """Any field of the embedded recommendation replaced by any JSON: compared, or refused in one line."""
+    pdf, rec, _ = urgent
+    embedded = json.loads(rec.model_dump_json())
+    keys = sorted(embedded)
+    key = data.draw(st.sampled_from(keys))
+    embedded[key] = data.draw(_JSON)
+    try:
+        checked = _recommendation(json.dumps(embedded).encode(), "mutated.pdf")
+    except BriefingError as err:
+        assert len(str(err).splitlines()) == 1
+        return
+    assert isinstance(differences(checked, rec), list)
