@@ -20,8 +20,9 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from .conditions import compile as compiler
 from .conditions import parse as expressions
 from .conditions import typecheck
-from .documents import line_of, parse_text, read_text, validate
+from .documents import line_of, parse_text, read_bytes, read_text, validate
 from .errors import JoinupError, RuleError, did_you_mean
+from .measures import PARAMETERS as MEASURE_LIMITS
 from .measures import check_parameters
 from .conditions.names import Catalogue, Name
 from .parameters import Parameters
@@ -225,12 +226,12 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
         raise RuleError("no such rulebook folder", file=str(directory), hint="give the folder holding the rule files")
     params_path = directory / PARAMETERS_FILE
     if problems.collect:
-        parameters, errors = Parameters.load_collecting(params_path)
+        parameters, errors = Parameters.load_collecting(params_path, MEASURE_LIMITS)
         problems.errors.extend(errors)
     else:
-        parameters = Parameters.load(params_path)
+        parameters = Parameters.load(params_path, MEASURE_LIMITS)
         check_parameters(parameters)
-    files = {PARAMETERS_FILE: params_path.read_bytes()} if params_path.is_file() else {}
+    files = {PARAMETERS_FILE: read_bytes(params_path, RuleError, "parameters file")} if params_path.is_file() else {}
 
     specs: list[tuple[RuleSpec, str, str, Any, int]] = []
     paths = rule_files(directory)
@@ -238,8 +239,8 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
         raise RuleError("holds no rule files (*.yaml)", file=str(directory))
     for path in paths:
         try:
-            text = read_text(path, RuleError)
-            files[path.name] = path.read_bytes()
+            text = read_text(path, RuleError, "rule file")
+            files[path.name] = text.encode("utf-8")  # the bytes just read, not a second read
             document = parse_text(text, str(path), RuleError)
         except RuleError as exc:
             problems.add(exc)
