@@ -311,8 +311,6 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
     except RuleError as exc:
         problems.add(exc)  # collecting: the rulebook is for analysis only, not for deciding
         layers = [list(range(len(rules)))]
-    for r in rules:
-        r.compiled = compiler.compile_condition(r.condition, catalogue)
 
     digest = hashlib.sha256()
     for name in sorted(files):
@@ -359,7 +357,7 @@ def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, cata
     try:
         node = expressions.parse(spec.when)
         typecheck.check(node, catalogue)
-        compiler.compile_condition(node, catalogue)
+        compiled = compiler.compile_rule(node, catalogue)
     except RuleError as exc:
         line, column = _where_in_text(text, document, loc, expressions.Pos(exc.line or 1, exc.column or 1))
         raise RuleError(exc.message, file=path, line=line, column=column, field=f"{spec.id}: when", hint=exc.hint) from None
@@ -384,7 +382,7 @@ def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, cata
                     )
                 if ph not in placeholders:
                     placeholders.append(ph)
-    rule = Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders)
+    rule = Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders, compiled)
     rule.locate = lambda pos: _where_in_text(text, document, ("rules", i, "when"), pos)
     return rule
 
