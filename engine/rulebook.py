@@ -393,28 +393,39 @@ def _layer(rules: list[Rule], catalogue: Catalogue) -> list[list[int]]:
     for i, r in enumerate(rules):
         if r.spec.then.finding:
             producers.setdefault(r.spec.then.finding, []).append(i)
+    needs: list[list[int]] = [
+        [j for n in r.names if catalogue.is_finding(n.path) for j in producers.get(n.path, [])] for r in rules
+    ]
+    # A walk with its own stack, not recursion: a chain of findings a thousand rules long
+    # is as deep as a rulebook may go, and Python's stack would not be.
     depth: dict[int, int] = {}
-
-    def visit(i: int, path: list[int]) -> int:
-        if i in depth:
-            return depth[i]
-        if i in path:
-            cycle = " -> ".join(rules[j].id for j in path[path.index(i) :] + [i])
-            raise RuleError(
-                f"rules depend on each other's findings in a loop: {cycle}",
-                file=rules[i].file,
-                line=rules[i].line,
-                field=rules[i].id,
-            )
-        level = 0
-        for n in rules[i].names:
-            if catalogue.is_finding(n.path):
-                for j in producers.get(n.path, []):
-                    level = max(level, visit(j, path + [i]) + 1)
-        depth[i] = level
-        return level
-
-    for i in range(len(rules)):
-        rules[i].layer = visit(i, [])
+    for first in range(len(rules)):
+        if first in depth:
+            continue
+        path, on_path = [first], {first}
+        stack = [iter(needs[first])]
+        while stack:
+            for j in stack[-1]:
+                if j in depth:
+                    continue
+                if j in on_path:
+                    cycle = " -> ".join(rules[k].id for k in path[path.index(j) :] + [j])
+                    raise RuleError(
+                        f"rules depend on each other's findings in a loop: {cycle}",
+                        file=rules[j].file,
+                        line=rules[j].line,
+                        field=rules[j].id,
+                    )
+                path.append(j)
+                on_path.add(j)
+                stack.append(iter(needs[j]))
+                break
+            else:
+                i = path.pop()
+                on_path.discard(i)
+                stack.pop()
+                depth[i] = max((depth[j] + 1 for j in needs[i]), default=0)
+    for i, r in enumerate(rules):
+        r.layer = depth[i]
     count = max(depth.values()) + 1 if depth else 0
     return [[i for i, r in enumerate(rules) if r.layer == n] for n in range(count)]
