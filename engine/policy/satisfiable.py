@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..conditions import normal
@@ -143,66 +143,88 @@ def not_dnf(dnf: DNF, origin: Node) -> DNF:
     return product(parts) if parts else [[TRUE]]
 
 
+@dataclass
+class _Tests:
+    """One alternative's tests, gathered by name: what must be known, bounds, values, relations."""
+
+    known: set[str] = field(default_factory=set)
+    unknown: set[str] = field(default_factory=set)
+    low: dict[str, tuple[float, bool]] = field(default_factory=dict)  # name -> (bound, strict)
+    high: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    equal: dict[str, Any] = field(default_factory=dict)
+    differ: dict[str, set[Any]] = field(default_factory=dict)
+    relations: list[Atom] = field(default_factory=list)
+    contradicted: bool = False
+
+    def add(self, a: Atom) -> None:
+        if a.kind == "false":
+            self.contradicted = True
+        elif a.kind == "unknown":
+            self.unknown.add(a.name)
+        elif a.kind == "opaque":
+            self.known.update(a.names)
+        elif a.kind != "true":
+            self.known.add(a.name)
+            if a.kind == "relation":
+                self.known.add(a.other)
+                self.relations.append(a)
+            elif a.kind == "bound":
+                self._bound(a)
+
+    def _bound(self, a: Atom) -> None:
+        if a.op == "==":
+            if a.name in self.equal and self.equal[a.name] != a.value:
+                self.contradicted = True
+            self.equal[a.name] = a.value
+        elif a.op == "!=":
+            self.differ.setdefault(a.name, set()).add(a.value)
+        else:
+            lower = a.op in (">", ">=")
+            _tighten(self.low if lower else self.high, a.name, float(a.value), a.op in (">", "<"), lower=lower)
+
+    def what_the_units_imply(self, units: dict[str, str | None]) -> None:
+        """A range-valued figure's ends bound its likely value (x.low <= x <= x.high); counts and seats are not negative."""
+        for name in list(self.known):
+            for end, op in ((".low", "<="), (".high", ">=")):
+                if name.endswith(end) and name[: -len(end)] in units:
+                    self.relations.append(Atom("relation", name, op, other=name[: -len(end)]))
+        for name, unit in units.items():
+            if unit in _NON_NEGATIVE_UNITS and name in self.known:
+                _tighten(self.low, name, 0.0, False, lower=True)
+
+    def values_fit(self) -> bool:
+        """No value is both required and refused, or outside its name's bounds."""
+        for name, v in self.equal.items():
+            if v in self.differ.get(name, set()):
+                return False
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not _inside(float(v), self.low.get(name), self.high.get(name)):
+                return False
+        return True
+
+    def bounds_leave_room(self) -> bool:
+        """Each name's lower and upper bounds leave at least one value it may take."""
+        for name in set(self.low) & set(self.high):
+            (lo, lo_strict), (hi, hi_strict) = self.low[name], self.high[name]
+            if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+                return False
+            if lo == hi and lo in self.differ.get(name, set()):
+                return False
+        return True
+
+
 def possible(atoms: list[Atom], units: dict[str, str | None]) -> bool:
     """Whether the tests of one alternative can all hold at once."""
-    known: set[str] = set()
-    unknown: set[str] = set()
-    low: dict[str, tuple[float, bool]] = {}  # name -> (bound, strict)
-    high: dict[str, tuple[float, bool]] = {}
-    equal: dict[str, Any] = {}
-    differ: dict[str, set[Any]] = {}
-    relations: list[Atom] = []
+    tests = _Tests()
     for a in atoms:
-        if a.kind == "false":
+        tests.add(a)
+        if tests.contradicted:
             return False
-        if a.kind == "true":
-            continue
-        if a.kind == "unknown":
-            unknown.add(a.name)
-            continue
-        if a.kind == "opaque":
-            known.update(a.names)
-            continue
-        known.add(a.name)
-        if a.kind == "relation":
-            known.add(a.other)
-            relations.append(a)
-        if a.kind != "bound":
-            continue
-        v = a.value
-        if a.op == "==":
-            if a.name in equal and equal[a.name] != v:
-                return False
-            equal[a.name] = v
-        elif a.op == "!=":
-            differ.setdefault(a.name, set()).add(v)
-        elif a.op in (">", ">="):
-            _tighten(low, a.name, float(v), a.op == ">", lower=True)
-        else:
-            _tighten(high, a.name, float(v), a.op == "<", lower=False)
-    if known & unknown:
+    if tests.known & tests.unknown:
         return False
-    # A range-valued figure's ends bound its likely value: x.low <= x <= x.high.
-    for name in list(known):
-        for end, op in ((".low", "<="), (".high", ">=")):
-            if name.endswith(end) and name[: -len(end)] in units:
-                relations.append(Atom("relation", name, op, other=name[: -len(end)]))
-    for name, unit in units.items():
-        if unit in _NON_NEGATIVE_UNITS and name in known:
-            _tighten(low, name, 0.0, False, lower=True)
-    for name, v in equal.items():
-        if v in differ.get(name, set()):
-            return False
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            if not _inside(float(v), low.get(name), high.get(name)):
-                return False
-    for name in set(low) & set(high):
-        (lo, lo_strict), (hi, hi_strict) = low[name], high[name]
-        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
-            return False
-        if lo == hi and lo in differ.get(name, set()):
-            return False
-    return _relations_possible(relations, low, high, equal)
+    tests.what_the_units_imply(units)
+    return tests.values_fit() and tests.bounds_leave_room() and _relations_possible(
+        tests.relations, tests.low, tests.high, tests.equal
+    )
 
 
 def _tighten(bounds: dict[str, tuple[float, bool]], name: str, v: float, strict: bool, lower: bool) -> None:
