@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import quiet
 from ..errors import BriefingError, JoinupError
+from ..isolated import how_it_ended
 from ..resources import default_rules_dir
 from ..rulebook import load_rulebook
 from ..write import unwind_on_sigterm
@@ -138,13 +139,7 @@ Work = tuple[Path, Path]
 
 
 def _died(case: str, exitcode: int | None) -> Outcome:
-    if exitcode is not None and exitcode < 0:
-        try:
-            how = f"crashed (signal {-exitcode}, {signal.Signals(-exitcode).name})"
-        except ValueError:
-            how = f"crashed (signal {-exitcode})"
-    else:
-        how = f"stopped without an answer (exit status {exitcode})"
+    how = how_it_ended(exitcode)
     return Outcome(case, None, error=f"{case}: the process briefing this case {how}; the other cases were briefed "
                                      "without it (a bug in joinup or its rules engine: please report it with this case)")
 
