@@ -33,9 +33,10 @@ def how_it_ended(exitcode: int | None) -> str:
     return f"stopped without an answer (exit status {exitcode})"
 
 
-def run_in_child(function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)` run in a forked child: its result, or the exception it raised; ChildDied if it died."""
-    context = multiprocessing.get_context("fork")
+def run_in_child(function: Callable[..., T], *args: Any, context: Any = None) -> T:
+    """`function(*args)` run in a child (forked, unless another multiprocessing context is given):
+    its result, or the exception it raised; ChildDied if it died without an answer."""
+    context = context or multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(writer, function, args), daemon=True)
     child.start()
