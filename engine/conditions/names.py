@@ -19,6 +19,7 @@ from ..case import Case, Organisation
 from ..measures import LineMeasures, OptionMeasures
 from ..parameters import InForce, Parameters
 from ..quantities import Range
+from .normal import fact_key
 
 Kind = Literal["number", "bool", "text"]
 # What a getter reads: the case, the service line's measures, the parameters in force.
@@ -39,7 +40,7 @@ class Name:
     @property
     def key(self) -> str:
         """The name as a key in a durable_rules fact (no dots)."""
-        return self.path.replace(".", "__")
+        return fact_key(self.path)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
