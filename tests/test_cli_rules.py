@@ -22,7 +22,7 @@ def test_rules_check_when_the_rulebook_is_clean():
     """The shipped rulebook checks with exit 0 and a summary line."""
     result = invoke("rules", "check", RULES)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("21 rules checked; 0 error(s), 0 warning(s)")
+    assert result.output.strip().endswith("22 rules checked; 0 error(s), 0 warning(s)")
 
 
 def test_rules_check_when_the_rulebook_is_broken():
@@ -67,7 +67,7 @@ def test_rules_test_when_every_test_passes():
     result = invoke("rules", "test", RULES, "--coverage")
     assert result.exit_code == 0, result.output
     assert " passed, 0 failed" in result.output
-    assert "rules fired: 21/21 (100%); clauses seen both true and false: 30/30 (100%)" in result.output
+    assert "rules fired: 22/22 (100%); clauses seen both true and false: 31/31 (100%)" in result.output
 
 
 def test_rules_test_when_a_test_fails(tmp_path):
