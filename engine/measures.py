@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 import statistics
 from typing import Any
 
@@ -391,24 +392,36 @@ class OptionFlows:
         return parts
 
 
-def measure_option(
-    option: Option,
-    one_off: Range,
-    running: Range,
-    seats: int,
-    line: ServiceLine,
-    case: Case,
-    period: Period,
-    params: dict[str, InForce],
-    relet: tuple[int, float] | None,
-    exit_cost: float,
-    months_to_need: float,
-) -> OptionMeasures:
+@dataclass(frozen=True)
+class Side:
+    """One option's figures as the appraisal reads them: the same for either side (the offer alone is re-let)."""
+
+    option: Option
+    one_off: Range
+    running: Range
+    exit_cost: float
+    relet: tuple[int, float] | None = None  # (term in years, cost of each re-letting)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What both options of a line are measured against."""
+
+    line: ServiceLine
+    case: Case
+    period: Period
+    params: dict[str, InForce]
+    seats: int
+    months_to_need: float
+
+
+def measure_option(side: Side, at: Setting) -> OptionMeasures:
     """One option over the period: each point's cost with and without bias, the register's displacement, the parts."""
-    bau = line.business_as_usual
-    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), case.ranges)
+    option, one_off, running, period, params, seats = side.option, side.one_off, side.running, at.period, at.params, at.seats
+    bau = at.line.business_as_usual
+    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.case.ranges)
     mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
-    flows = OptionFlows(option, period, relet, exit_cost, bau is not None)
+    flows = OptionFlows(option, period, side.relet, side.exit_cost, bau is not None)
     register = sum(r.probability * r.impact for r in option.risk_register)
     biased = {k: flows.npc(p, up_one_off, up_running, up_duration) for k, p in points.items()}
     raw = {k: flows.npc(p, 0.0, 0.0, 0.0) for k, p in points.items()}
@@ -416,7 +429,7 @@ def measure_option(
     total = {k: raw[k]["total"] + max(biased[k]["total"] - raw[k]["total"], register) for k in points}
     amount = biased["mean"]["total"] - raw["mean"]["total"]
     months_mean = points["mean"].months * (1 + up_duration)
-    fails = _failed_minimums(option, line)
+    fails = _failed_minimums(option, at.line)
     return OptionMeasures(
         cost_per_seat=running.likely * (1 + up_running) / seats,
         cost_per_seat_before_bias=running.likely / seats,
@@ -430,7 +443,7 @@ def measure_option(
         months_to_service=option.procurement_months.scaled(1 + up_duration),
         quality_score=_mean(option.quality),
         bridging_cost=biased["mean"]["bridging"],
-        bridge_unlawful=bool(bau and not bau.can_extend and months_mean > months_to_need),
+        bridge_unlawful=bool(bau and not bau.can_extend and months_mean > at.months_to_need),
         reprocurement_cost=biased["mean"]["reprocurement"],
         asset_life_years=option.asset_life_years,
         residual_value=biased["mean"]["residual"],
@@ -489,15 +502,15 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
     price = price_at(line.offer, line.offer.pool_seats + seats)
     if price is None:  # Case.problems refuses this; measuring an unchecked case must not price it at a tier
         raise ValueError(f"service line '{line.name}': the pool is below the offer's lowest price tier")
-    go_alone = measure_option(
-        line.go_alone, line.go_alone.one_off_costs, line.go_alone.annual_running_cost, seats, line, case, period,
-        params, None, line.go_alone.exit_cost, timing["months_to_need"],
-    )
-    relet_cost = line.offer.reprocurement_cost
-    relet = (line.offer.contract_years, params["reprocurement_cost"].value if relet_cost is None else relet_cost)
+    at = Setting(line, case, period, params, seats, timing["months_to_need"])
+    go = line.go_alone
+    go_alone = measure_option(Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost), at)
+    deal = line.offer
+    relet_cost = params["reprocurement_cost"].value if deal.reprocurement_cost is None else deal.reprocurement_cost
     offer = measure_option(
-        line.offer, line.offer.onboarding_cost, price.scaled(seats), seats, line, case, period,
-        params, relet, line.offer.exit_terms.exit_cost, timing["months_to_need"],
+        Side(deal, deal.onboarding_cost, price.scaled(seats), deal.exit_terms.exit_cost,
+             (deal.contract_years, relet_cost)),
+        at,
     )
     quality = _quality_value(line, seats, period, params, go_alone, offer, case.ranges)
     return LineMeasures(
