@@ -12,21 +12,26 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
 
 
-def lowered_essential_weight(tmp_path: Path) -> Path:
-    """A copy of the shipped rules where an unmet essential requirement weighs less than the presumption."""
+# An unmet essential requirement demoted from a hard constraint to a consideration that favours going alone.
+DEMOTE = "      verdict: go-alone\n    stage: constraints\n"
+DEMOTED = "      favours: go-alone\n"
+
+
+def demoted_essential_requirement(tmp_path: Path) -> Path:
+    """A copy of the shipped rules where an unmet essential requirement no longer decides."""
     new = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", new)
     path = new / "requirements.yaml"
-    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    path.write_text(path.read_text().replace(DEMOTE, DEMOTED, 1))
     return new
 
 
 @pytest.fixture(scope="module")
 def flipped(tmp_path_factory):
-    return impact.impact(ROOT / "rules", lowered_essential_weight(tmp_path_factory.mktemp("impact")), CASES)
+    return impact.impact(ROOT / "rules", demoted_essential_requirement(tmp_path_factory.mktemp("impact")), CASES)
 
 
-def test_impact_when_a_weight_change_flips_a_line(flipped):
+def test_impact_when_a_verdict_rule_becomes_a_consideration_flips_a_line(flipped):
     """The part-join office's specialist computing flips from go-alone to join, and it says why."""
     (case,) = flipped.flips
     assert Path(case.case).name == "part-join.yaml"
@@ -34,7 +39,8 @@ def test_impact_when_a_weight_change_flips_a_line(flipped):
     (line,) = [lc for lc in case.lines if lc.flipped]
     assert (line.service_line, line.before, line.after) == ("Specialist computing", "go-alone", "join")
     assert (line.decided_before, line.decided_after) == ("requirements.essential-unmet", "presumption.join")
-    assert any("weight 40" in r for r in line.reasons_after)
+    assert any(r.startswith("[requirements.essential-unmet, consideration, go-alone]") for r in line.reasons_after)
+    assert any(r.startswith("[requirements.essential-unmet, why, go-alone]") for r in line.reasons_before)
 
 
 def test_impact_when_a_change_flips_one_case_counts_it(flipped):
@@ -59,9 +65,9 @@ def test_base_rulebook_when_given_a_git_revision(tmp_path):
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "published"], check=True)
     path = repo / "rules" / "requirements.yaml"
-    path.write_text(path.read_text().replace("weight: 80", "weight: 40", 1))
+    path.write_text(path.read_text().replace(DEMOTE, DEMOTED, 1))
     with impact.base_rulebook("HEAD", repo / "rules") as old:
-        assert "weight: 80" in (old / "requirements.yaml").read_text()
+        assert DEMOTE in (old / "requirements.yaml").read_text()
         result = impact.impact(old, repo / "rules", CASES)
     assert len(result.flips) == 1
     assert not old.exists()
