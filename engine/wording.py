@@ -67,8 +67,8 @@ _TIE = {"join": "join", "go-alone": "go alone", "refer": "refer the line to the 
 def standing(reason: Reason) -> str:
     """Where a reason stands against its line's verdict: '' for a reason why, else what it argued and what won."""
     if reason.role == "outweighed":
-        return (f"argued for {VERDICT_WORDS[reason.supports or 'refer']}; outweighed by "
-                f"{reason.outweighed_in} ({reason.outweighed_by})")
+        return (f"argued for {VERDICT_WORDS[reason.supports or 'refer']}; outweighed at the earlier stage "
+                f"'{reason.outweighed_in}' by {reason.outweighed_by}")
     if reason.role == "consideration" and reason.supports:
         return f"argues for {VERDICT_WORDS[reason.supports]}; does not decide"
     return ""

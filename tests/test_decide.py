@@ -98,7 +98,8 @@ def test_decide_when_a_line_goes_alone_then_the_presumption_is_outweighed_not_wh
     rec = decider.decide_file(CASES / "part-join.yaml")
     (presumption,) = [r for r in rec.lines[1].reasons if r.rule_id == "presumption.join"]
     assert (presumption.role, presumption.outweighed_by) == ("outweighed", "requirements.essential-unmet")
-    assert "outweighed by Hard constraints" in wording.standing(presumption)
+    assert wording.standing(presumption) == (
+        "argued for joining; outweighed at the earlier stage 'Hard constraints' by requirements.essential-unmet")
 
 
 def test_decide_when_reason_has_placeholders_then_figures_formatted(decider: Decider):

@@ -323,9 +323,13 @@ def _asks(rec: Recommendation) -> list[Ask]:
 
 
 def _watch(rec: Recommendation) -> list[Item]:
-    """What remains to be seen about quality and adaptability, from the line figures."""
+    """What remains to be seen about the offer's quality and adaptability, from the figures of the lines not kept in house."""
     items = []
     for lr, m in zip(rec.lines, rec.measures.lines):
+        if m.quality_dimensions == 0:
+            items.append(Item(lr.service_line, "Quality is not scored for either option.", ""))
+        if lr.verdict == "go-alone":
+            continue  # the offer's gaps are moot for a line kept in house: listing them would contradict its verdict
         weaker = [d.dimension.replace("_", " ") for d in m.quality_by_dimension
                   if d.offer is not None and d.go_alone is not None and d.offer < d.go_alone]
         if weaker:
@@ -334,8 +338,6 @@ def _watch(rec: Recommendation) -> list[Item]:
             items.append(Item(lr.service_line, f"Met only in part: {m.partly_met_requirements}.", ""))
         if m.unmet_requirements:
             items.append(Item(lr.service_line, f"Not met: {m.unmet_requirements}.", ""))
-        if m.quality_dimensions == 0:
-            items.append(Item(lr.service_line, "Quality is not scored for either option.", ""))
     return items
 
 

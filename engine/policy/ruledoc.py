@@ -117,7 +117,7 @@ def rulebook_html(rulebook: Rulebook, templates: Path, on: dt.date) -> str:
     """The rulebook document as HTML (its CSS inline, so the file stands alone)."""
     env = _environment(templates)
     env.filters["figures"] = _placeholders(rulebook.catalogue)
-    env.globals["loop_stage"] = lambda r: f"{r.stage + 1}, {rulebook.stage_title(r.stage)}"
+    env.globals["loop_stage"] = lambda r: f"{r.stage + 1} ({rulebook.stage_title(r.stage)})"
     return env.get_template(TEMPLATE).render(**context(rulebook, on))
 
 
