@@ -1,9 +1,6 @@
 """joinup: a rules-based "join or go alone" decision engine for public-sector IT."""
 from __future__ import annotations
 
-from importlib import metadata
-
-try:
-    __version__ = metadata.version("joinup")
-except metadata.PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
+# The one place the version is written: pyproject.toml reads it from here (hatch), and
+# reading it here costs nothing at start-up, where importlib.metadata costs about 50 ms.
+__version__ = "0.1.0"

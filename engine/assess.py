@@ -6,6 +6,15 @@ per case deleted afterwards, every condition opening with a test on `kind` (so t
 session state, re-asserted as a fact, never matches), unique fact ids, and actions that
 only append to a list. Findings chain forward by layer: the rules that read a finding
 run on a later fact carrying the findings of the layers before.
+
+durable_rules' C core has fixed-size buffers (engine/limits.py): past 64 alpha paths
+matching one fact it corrupts its heap, past 511 tests after one node it spins forever.
+So each layer's rules are split into fact groups, each within those limits whatever the
+rulebook: a group's rules have at most MAX_PATHS_PER_FACT paths between them (each rule
+counts its `or` branches and `in` choices, as compiled) and read at most
+MAX_NAMES_PER_FACT names. Each group has its own `kind` and gets its own fact; groups
+fill rulesets of at most MAX_GROUPS_PER_RULESET. The shipped rulebook is one group a
+layer in one ruleset: what it costs is what it cost before the split.
 """
 from __future__ import annotations
 
@@ -19,7 +28,10 @@ from typing import Any
 import durable_rules_engine
 from durable.engine import Host, MessageNotHandledException, Ruleset
 
+from . import limits
 from .case import Case
+from .conditions.compile import paths
+from .conditions.names import fact_key
 from .measures import Measures
 from .rulebook import Rulebook
 
@@ -116,44 +128,94 @@ class Findings:
     findings: tuple[frozenset[str], ...]  # per line: the findings that hold
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Rules of one layer asserted against one fact: within the engine's limits together."""
+
+    kind: str  # the fact's `kind`, which only this group's rules test
+    ruleset: int  # index of the ruleset holding the group
+    rules: tuple[int, ...]  # indices in rulebook.rules
+    keys: tuple[str, ...]  # the fact keys of the names its rules read
+    findings: tuple[tuple[str, str], ...]  # (finding, fact key) its rules read
+
+
+def fact_groups(rulebook: Rulebook) -> list[list[_Group]]:
+    """Each layer's rules split into groups, in rule order, none past the engine's limits.
+
+    A rule alone is always within them: its paths and names are bounded when it loads.
+    """
+    names = rulebook.fact_names()
+    layers: list[list[_Group]] = []
+    count = 0
+    for layer, indices in enumerate(rulebook.layers):
+        groups: list[_Group] = []
+        chunks: list[tuple[list[int], set[str]]] = []
+        total = limits.MAX_PATHS_PER_FACT + 1
+        for i in indices:
+            rule = rulebook.rules[i]
+            used = {n.path for n in rule.names}
+            n_paths = paths(rule.compiled)
+            if chunks:
+                rules, reads = chunks[-1]
+                if total + n_paths <= limits.MAX_PATHS_PER_FACT and len(reads | used) <= limits.MAX_NAMES_PER_FACT:
+                    rules.append(i)
+                    reads |= used
+                    total += n_paths
+                    continue
+            chunks.append(([i], set(used)))
+            total = n_paths
+        for k, (rules, reads) in enumerate(chunks):
+            keys = tuple(n.key for n in names if n.path in reads)
+            findings = tuple((f, fact_key(f)) for f in rulebook.catalogue.findings if f in reads)
+            kind = f"L{layer}" if len(chunks) == 1 else f"L{layer}.{k}"
+            groups.append(_Group(kind, count // limits.MAX_GROUPS_PER_RULESET, tuple(rules), keys, findings))
+            count += 1
+        layers.append(groups)
+    return layers
+
+
 class Assessor:
-    """The rulebook compiled into one durable_rules ruleset, ready to assess cases."""
+    """The rulebook compiled into durable_rules rulesets (one, unless it is very large), ready to assess cases."""
 
     def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
-        self.name = f"joinup{next(_ids)}"
         self._fired: list[int] = []
         names = rulebook.fact_names()
         self._names = [(n.key, n.get) for n in names]
-        # Each layer's fact carries only what that layer's rules read: every key costs
-        # the engine time on every firing.
-        self._layer_keys = []
-        self._layer_findings = []
-        for layer in rulebook.layers:
-            used = {n.path for i in layer for n in rulebook.rules[i].names}
-            self._layer_keys.append([n.key for n in names if n.path in used])
-            self._layer_findings.append([f for f in rulebook.catalogue.findings if f in used])
+        # Each group's fact carries only what its rules read: every key costs the engine
+        # time on every firing.
+        self._layers = fact_groups(rulebook)
+        count = 1 + max((g.ruleset for groups in self._layers for g in groups), default=0)
+        base = next(_ids)
+        self.names = [f"joinup{base}" + (f"_{k}" if k else "") for k in range(count)]
+        self.name = self.names[0]
         self._concludes = [r.spec.then.finding for r in rulebook.rules]
         self._host = _JoinupHost()
-        self._host.set_rulesets({self.name: self.ruleset()})
-        ruleset = self._host.get_ruleset(self.name)
-        ruleset._record = self._fired.append
+        self._host.set_rulesets({name: self.ruleset(k) for k, name in enumerate(self.names)})
+        for name in self.names:
+            self._host.get_ruleset(name)._record = self._fired.append
+        self._plan = [
+            [(self.names[g.ruleset], g.kind, g.keys, g.findings) for g in groups] for groups in self._layers
+        ]
 
-    def ruleset(self) -> dict[str, Any]:
-        """The durable_rules ruleset: one rule per rule, its condition behind a `kind` test.
+    def ruleset(self, index: int = 0) -> dict[str, Any]:
+        """One durable_rules ruleset: one rule per rule, its condition behind its group's `kind` test.
 
         Its actions do nothing: joinup's ruleset records which rule fired before any
         action would run (see _RecordingRuleset).
         """
         definition = {}
-        for i, r in enumerate(self.rulebook.rules):
-            condition = {"$and": [{"kind": f"L{r.layer}"}, r.compiled]}
-            definition[f"r{i}"] = {"all": [{"m": condition}], "run": _nothing}
-        # A fact that no rule matches makes durable_rules raise, and deleting that
-        # session then crashes the process (seen here): a sink rule per layer matches
-        # every fact of the layer, so none goes unhandled.
-        for layer in range(len(self.rulebook.layers)):
-            definition[f"sink{layer}"] = {"all": [{"m": {"kind": f"L{layer}"}}], "run": _nothing}
+        for groups in self._layers:
+            for g in groups:
+                if g.ruleset != index:
+                    continue
+                for i in g.rules:
+                    condition = {"$and": [{"kind": g.kind}, self.rulebook.rules[i].compiled]}
+                    definition[f"r{i}"] = {"all": [{"m": condition}], "run": _nothing}
+                # A fact that no rule matches makes durable_rules raise, and deleting that
+                # session then crashes the process (seen here): a sink rule per group
+                # matches every fact of the group, so none goes unhandled.
+                definition[f"sink{g.kind}"] = {"all": [{"m": {"kind": g.kind}}], "run": _nothing}
         return definition
 
     def facts(self, case: Case, measures: Measures) -> list[dict[str, Any]]:
@@ -171,30 +233,33 @@ class Assessor:
 
     def assess(self, case: Case, measures: Measures) -> Findings:
         """Run every layer of rules over every service line of a measured case."""
-        host, name, fired = self._host, self.name, self._fired
+        host, fired, concludes = self._host, self._fired, self._concludes
         firings: list[Firing] = []
         held: list[set[str]] = []
         unhandled = False
+        lines = 0
         try:
             for li, base in enumerate(self.facts(case, measures)):
+                lines += 1
                 found: set[str] = set()
-                for layer, (keys, findings) in enumerate(zip(self._layer_keys, self._layer_findings)):
-                    fact = {k: base[k] for k in keys if k in base}
-                    for f in findings:
-                        fact[f] = f in found
-                    fact.update(kind=f"L{layer}", id=f"{li}.{layer}", sid=_SID)
+                for layer, groups in enumerate(self._plan):
                     fired.clear()
-                    try:
-                        host.assert_fact(name, fact)
-                    except MessageNotHandledException:
-                        # Cannot happen while every layer has its sink rule; if it did,
-                        # deleting the session would crash the process (shared notes).
-                        unhandled = True
-                        raise
+                    for g, (name, kind, keys, findings) in enumerate(groups):
+                        fact = {k: base[k] for k in keys if k in base}
+                        for f, k in findings:
+                            fact[k] = f in found
+                        fact.update(kind=kind, id=f"{li}.{layer}.{g}", sid=_SID)
+                        try:
+                            host.assert_fact(name, fact)
+                        except MessageNotHandledException:
+                            # Cannot happen while every group has its sink rule; if it did,
+                            # deleting the session would crash the process (shared notes).
+                            unhandled = True
+                            raise
                     # A condition with `or` fires once per branch that holds: count it once.
                     for index in sorted(set(fired)):
                         firings.append(Firing(index, li))
-                        finding = self._concludes[index]
+                        finding = concludes[index]
                         if finding:
                             found.add(finding)
                 held.append(found)
@@ -202,16 +267,20 @@ class Assessor:
             # A failed assert can leave no state to delete (error 309): report the first error.
             # After an unhandled fact, deleting the session would crash the process.
             if not unhandled:
-                with contextlib.suppress(Exception):
-                    self._close()
+                for name in self.names:  # each on its own: one that was never opened raises 309
+                    with contextlib.suppress(Exception):
+                        self._host.delete_state(name, _SID)
+            self._fired.clear()
             raise
-        self._close()
+        if lines:
+            self._close()
         return Findings(tuple(firings), tuple(frozenset(f) for f in held))
 
     def _close(self) -> None:
-        """Delete the case's session."""
+        """Delete the case's sessions."""
         self._fired.clear()
-        self._host.delete_state(self.name, _SID)
+        for name in self.names:
+            self._host.delete_state(name, _SID)
 
 
 def _nothing(c: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from .quantities import Amount, Estimate, Percent, Range
+from .quantities import Amount, Date, Estimate, Percent, Range
 
 OrganisationKind = Literal[
     "department", "agency", "non-departmental body", "local authority", "health body", "other"
@@ -26,6 +26,14 @@ Met = Literal["yes", "partly", "no"]
 MAX_SEATS = 10_000_000
 # An optimism bias uplift: the Green Book's upper bounds reach 200%; ten times is a slip.
 MAX_UPLIFT = 10.0
+# Service lines in one case. An organisation's IT splits into a handful of lines (desktops,
+# hosting, email, a service desk...); each is decided, charted and written up on its own,
+# so the briefing's cost grows with them: 60 lines take 25 s and 400 MB to brief, 1,000
+# lines over a minute and 1 GB. Fifty is far beyond any real case and still briefs.
+MAX_SERVICE_LINES = 50
+# Requirements, peer prices, price tiers or quality dimensions on one service line: each
+# is listed in the briefing, and a hundred is already more than a board would read.
+MAX_ITEMS = 100
 
 
 def _uplift(value: float) -> float:
@@ -99,6 +107,7 @@ class GoAlone(_Model):
     )
     quality: dict[str, Score] = Field(
         default_factory=dict,
+        max_length=MAX_ITEMS,
         description="Quality on named dimensions, each scored 0 (absent) to 5 (excellent); the same dimensions as the offer.",
     )
     optimism_bias: OptimismBias | None = Field(
@@ -141,6 +150,7 @@ class Offer(_Model):
     )
     price_tiers: list[PriceTier] = Field(
         default_factory=list,
+        max_length=MAX_ITEMS,
         description="Prices by the pool's total seats (the price falls as more organisations join); instead of price_per_seat.",
     )
     pool_seats: int = Field(
@@ -157,7 +167,7 @@ class Offer(_Model):
         description="Months from the decision until the service could start; a framework call-off is typically about 4."
     )
     quality: dict[str, Score] = Field(
-        default_factory=dict, description="Quality on the same dimensions as going alone, each scored 0 to 5."
+        default_factory=dict, max_length=MAX_ITEMS, description="Quality on the same dimensions as going alone, each scored 0 to 5."
     )
     contract_years: int = Field(
         ge=1, le=30, strict=True, description="Length of the contract, in years: the appraisal period."
@@ -201,16 +211,16 @@ class ServiceLine(_Model):
         strict=True,
         description="Seats this line serves; leave out for the organisation's seats.",
     )
-    need_by: dt.date | None = Field(
+    need_by: Date | None = Field(
         default=None, description="When this line is needed, if not the case's need_by date (YYYY-MM-DD)."
     )
     go_alone: GoAlone = Field(description="Procuring and running it yourselves.")
     offer: Offer = Field(description="The shared service on offer.")
     requirements: list[Requirement] = Field(
-        default_factory=list, description="Your specific requirements and whether the offer meets each."
+        default_factory=list, max_length=MAX_ITEMS, description="Your specific requirements and whether the offer meets each."
     )
     peer_prices: list[PeerPrice] = Field(
-        default_factory=list, description="What peer organisations pay for the same service, where known."
+        default_factory=list, max_length=MAX_ITEMS, description="What peer organisations pay for the same service, where known."
     )
 
 
@@ -218,10 +228,10 @@ class Case(_Model):
     """A case file: the organisation, when it decides, and the service lines on offer."""
 
     organisation: Organisation = Field(description="The organisation deciding.")
-    decision_date: dt.date = Field(description="The date the decision is made (YYYY-MM-DD); parameters in force then apply.")
-    need_by: dt.date = Field(description="The date the service is needed by (YYYY-MM-DD).")
+    decision_date: Date = Field(description="The date the decision is made (YYYY-MM-DD); parameters in force then apply.")
+    need_by: Date = Field(description="The date the service is needed by (YYYY-MM-DD).")
     service_lines: list[ServiceLine] = Field(
-        min_length=1, description="The services on offer, each with its go-alone alternative."
+        min_length=1, max_length=MAX_SERVICE_LINES, description="The services on offer, each with its go-alone alternative."
     )
     notes: str = Field(default="", description="Anything a reader of the briefing should know about the case.")
 

@@ -16,7 +16,6 @@ import typer
 
 from . import api, load, quiet, resources
 from .errors import BriefingError, JoinupError
-from .policy import check, coverage, explain, impact, ruledoc, ruletests
 from .rulebook import load_rulebook
 from .schema import case_schema_text
 from .summary import summary_text
@@ -258,6 +257,8 @@ def rules_check(
     """Check every rule file and the parameters; one line per problem. Exit 1 on errors."""
 
     def run() -> None:
+        from .policy import check
+
         result = check.check_rulebook(_rules_dir(directory))
         say(json.dumps(result.to_dict(), indent=2) if as_json else check.problems_text(result))
         if not result.ok:
@@ -276,6 +277,8 @@ def rules_test(
     """Run the rulebook's YAML rule tests (tests/*.yaml beside the rules). Exit 1 on a failure."""
 
     def run() -> None:
+        from .policy import coverage, ruletests
+
         folder = _rules_dir(directory)
         decider = api.Decider(folder)
         result = ruletests.run_all(folder, decider, match)
@@ -303,6 +306,8 @@ def rules_impact(
     """Decide every case under the old and the new rulebook and list each verdict that flips. Exit 1 on a flip."""
 
     def run() -> None:
+        from .policy import impact
+
         new = _rules_dir(directory)
         with impact.base_rulebook(base, new) as old:
             result = impact.impact(old, new, cases)
@@ -325,6 +330,8 @@ def rules_doc(
     """Write the rulebook as a readable document (HTML or PDF), generated from the rules."""
 
     def run() -> None:
+        from .policy import ruledoc  # WeasyPrint loads only for the commands that draw
+
         rulebook = load_rulebook(_rules_dir(directory))
         day = on.date() if on else datetime.date.today()
         written = ruledoc.write_document(rulebook, resources.default_templates_dir(), output, day)
@@ -343,6 +350,8 @@ def explain_rule(
     """Why a rule fired or did not on a case, clause by clause, with the values and parameters it saw."""
 
     def run() -> None:
+        from .policy import explain
+
         decider = api.Decider(_rules_dir(rules))
         loaded = load.load_case(case)
         result = explain.explain(decider, loaded, rule_id)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str | None:
@@ -41,7 +43,12 @@ def one_line(where: str, label: str | None, message: str, hint: str | None) -> s
 
 
 class JoinupError(Exception):
-    """Base of every error joinup reports to a person: one line, with where and a hint."""
+    """Base of every problem joinup reports to a person: one line, with where and a hint.
+
+    Raised, it stops what was being done (an error). Collected, as `rules check` collects
+    them, it may be only a warning: worth a look, not wrong. `code` names the kind of
+    problem for tools (by default, the stage it comes from).
+    """
 
     stage = "joinup"
 
@@ -54,6 +61,8 @@ class JoinupError(Exception):
         column: int | None = None,
         field: str | None = None,
         hint: str | None = None,
+        severity: Severity = "error",
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -62,6 +71,8 @@ class JoinupError(Exception):
         self.column = column
         self.field = field
         self.hint = hint
+        self.severity = severity
+        self.code = code or self.stage
 
     def location(self) -> str:
         """`file:line:column`, as far as it is known."""
@@ -70,9 +81,19 @@ class JoinupError(Exception):
     def __str__(self) -> str:
         return one_line(self.location(), self.field, self.message, self.hint)
 
+    def report(self) -> str:
+        """The one line with its severity, as a list of problems prints it: `where: warning: field: message`."""
+        return one_line(f"{self.location()}: {self.severity}", self.field, self.message, self.hint)
+
+    def key(self) -> tuple:
+        """What makes two reports of a problem the same report (exceptions compare by identity)."""
+        return (self.severity, self.code, self.file, self.line, self.column, self.field, self.message, self.hint)
+
     def to_dict(self) -> dict[str, Any]:
         """The error as JSON-ready data, for tools."""
         return {
+            "severity": self.severity,
+            "code": self.code,
             "stage": self.stage,
             "file": self.file,
             "line": self.line,

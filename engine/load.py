@@ -66,4 +66,4 @@ def case_from_document(document: Any, path: str = "<case>", error: type[JoinupEr
 def load_case(path: Path | str) -> LoadedCase:
     """Read and validate a case file."""
     path = Path(path)
-    return parse_case(read_bytes(path, CaseFileError, "case file"), str(path))
+    return parse_case(read_bytes(path, CaseFileError, "case file", MAX_BYTES), str(path))

@@ -1,10 +1,12 @@
 """Numbers a person may only know roughly: a single value, or low / likely / high."""
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 class Range(BaseModel):
@@ -127,3 +129,29 @@ Percent = Annotated[
     Union[Annotated[float, Field(strict=True)], Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
     AfterValidator(_percent),
 ]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_only(value: Any) -> Any:
+    """A date as YAML writes it (2026-11-25) or JSON quotes it ("2026-11-25"); nothing else.
+
+    pydantic alone reads a number as a Unix timestamp (1764028800 would be 2025-11-25) and
+    a date and time as a date; either is a slip in a case or parameters file.
+    """
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"a date is written YYYY-MM-DD, without a time; got {value.isoformat()}")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        if not _ISO_DATE.match(value.strip()):
+            raise ValueError(f"a date is written YYYY-MM-DD; got '{value[:30]}'")
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"a date is written YYYY-MM-DD, not as a number; got {str(value)[:30]}")
+    return value  # anything else: pydantic's own "valid date" message
+
+
+# A calendar date, written YYYY-MM-DD (quoted or not); never a number or a date and time.
+Date = Annotated[dt.date, BeforeValidator(_date_only)]

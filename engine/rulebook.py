@@ -20,8 +20,9 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from .conditions import compile as compiler
 from .conditions import parse as expressions
 from .conditions import typecheck
-from .documents import line_of, parse_text, read_text, validate
+from .documents import line_of, parse_text, read_bytes, read_text, validate
 from .errors import JoinupError, RuleError, did_you_mean
+from .measures import PARAMETERS as MEASURE_LIMITS
 from .measures import check_parameters
 from .conditions.names import Catalogue, Name
 from .parameters import Parameters
@@ -302,15 +303,15 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
         raise RuleError("no such rulebook folder", file=str(directory), hint="give the folder holding the rule files")
     params_path = directory / PARAMETERS_FILE
     if problems.collect:
-        parameters, errors = Parameters.load_collecting(params_path)
+        parameters, errors = Parameters.load_collecting(params_path, MEASURE_LIMITS)
         problems.errors.extend(errors)
     else:
-        parameters = Parameters.load(params_path)
+        parameters = Parameters.load(params_path, MEASURE_LIMITS)
         check_parameters(parameters)
-    files = {PARAMETERS_FILE: params_path.read_bytes()} if params_path.is_file() else {}
+    files = {PARAMETERS_FILE: read_bytes(params_path, RuleError, "parameters file")} if params_path.is_file() else {}
     decision = _load_decision(directory, problems)
-    if (directory / DECISION_FILE).is_file():
-        files[DECISION_FILE] = (directory / DECISION_FILE).read_bytes()
+    if decision is not _NONE and decision is not _FALLBACK:  # read already: an unreadable one is reported
+        files[DECISION_FILE] = read_bytes(directory / DECISION_FILE, RuleError, "decision file")
 
     specs: list[tuple[RuleSpec, str, str, Any, int]] = []
     paths = rule_files(directory)
@@ -318,8 +319,8 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
         raise RuleError("holds no rule files (*.yaml)", file=str(directory))
     for path in paths:
         try:
-            text = read_text(path, RuleError)
-            files[path.name] = path.read_bytes()
+            text = read_text(path, RuleError, "rule file")
+            files[path.name] = text.encode("utf-8")  # the bytes just read, not a second read
             document = parse_text(text, str(path), RuleError)
         except RuleError as exc:
             problems.add(exc)
@@ -387,8 +388,6 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
     except RuleError as exc:
         problems.add(exc)  # collecting: the rulebook is for analysis only, not for deciding
         layers = [list(range(len(rules)))]
-    for r in rules:
-        r.compiled = compiler.compile_condition(r.condition, catalogue)
 
     digest = hashlib.sha256()
     for name in sorted(files):
@@ -519,7 +518,7 @@ def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, cata
     try:
         node = expressions.parse(spec.when)
         typecheck.check(node, catalogue)
-        compiler.compile_condition(node, catalogue)
+        compiled = compiler.compile_rule(node, catalogue)
     except RuleError as exc:
         line, column = _where_in_text(text, document, loc, expressions.Pos(exc.line or 1, exc.column or 1))
         raise RuleError(exc.message, file=path, line=line, column=column, field=f"{spec.id}: when", hint=exc.hint) from None
@@ -544,7 +543,7 @@ def _load_rule(spec: RuleSpec, path: str, text: str, document: Any, i: int, cata
                     )
                 if ph not in placeholders:
                     placeholders.append(ph)
-    rule = Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders)
+    rule = Rule(spec, path, line_of(document, ("rules", i, "id"))[0], node, names, placeholders, compiled)
     rule.lines = {key: line_of(document, ("rules", i, *key.split(".")))[0]
                   for key in ("stage", "explain", "then.finding", "then.verdict", "then.condition", "then.risk")}
     rule.locate = lambda pos: _where_in_text(text, document, ("rules", i, "when"), pos)
@@ -557,28 +556,39 @@ def _layer(rules: list[Rule], catalogue: Catalogue) -> list[list[int]]:
     for i, r in enumerate(rules):
         if r.spec.then.finding:
             producers.setdefault(r.spec.then.finding, []).append(i)
+    needs: list[list[int]] = [
+        [j for n in r.names if catalogue.is_finding(n.path) for j in producers.get(n.path, [])] for r in rules
+    ]
+    # A walk with its own stack, not recursion: a chain of findings a thousand rules long
+    # is as deep as a rulebook may go, and Python's stack would not be.
     depth: dict[int, int] = {}
-
-    def visit(i: int, path: list[int]) -> int:
-        if i in depth:
-            return depth[i]
-        if i in path:
-            cycle = " -> ".join(rules[j].id for j in path[path.index(i) :] + [i])
-            raise RuleError(
-                f"rules depend on each other's findings in a loop: {cycle}",
-                file=rules[i].file,
-                line=rules[i].line,
-                field=rules[i].id,
-            )
-        level = 0
-        for n in rules[i].names:
-            if catalogue.is_finding(n.path):
-                for j in producers.get(n.path, []):
-                    level = max(level, visit(j, path + [i]) + 1)
-        depth[i] = level
-        return level
-
-    for i in range(len(rules)):
-        rules[i].layer = visit(i, [])
+    for first in range(len(rules)):
+        if first in depth:
+            continue
+        path, on_path = [first], {first}
+        stack = [iter(needs[first])]
+        while stack:
+            for j in stack[-1]:
+                if j in depth:
+                    continue
+                if j in on_path:
+                    cycle = " -> ".join(rules[k].id for k in path[path.index(j) :] + [j])
+                    raise RuleError(
+                        f"rules depend on each other's findings in a loop: {cycle}",
+                        file=rules[j].file,
+                        line=rules[j].line,
+                        field=rules[j].id,
+                    )
+                path.append(j)
+                on_path.add(j)
+                stack.append(iter(needs[j]))
+                break
+            else:
+                i = path.pop()
+                on_path.discard(i)
+                stack.pop()
+                depth[i] = max((depth[j] + 1 for j in needs[i]), default=0)
+    for i, r in enumerate(rules):
+        r.layer = depth[i]
     count = max(depth.values()) + 1 if depth else 0
     return [[i for i, r in enumerate(rules) if r.layer == n] for n in range(count)]

@@ -287,8 +287,8 @@ def test_engine_json_when_not_a_finite_number_then_value_error():
 def test_assess_when_comparing_with_arithmetic_on_numbers_alone_then_it_is_worked_out():
     """durable_rules never matched `x >= 0 + 0`, even with x 0; the compiler works such arithmetic out."""
     compiled = _parse_check_compile("not go_alone.annual_cost < 0 + 0")
-    assert compiled == {"$gte": {"go_alone__annual_cost": 0.0}}
-    assert _fires(compiled, {"go_alone__annual_cost": 0})
+    assert compiled == {"$gte": {"go_alone:annual_cost": 0.0}}
+    assert _fires(compiled, {"go_alone:annual_cost": 0})
 
 
 def test_compile_when_dividing_by_zero_then_rule_error_at_the_division():

@@ -148,7 +148,8 @@ def dated_trees(draw: st.DrawFn) -> Any:
     tree = copy.deepcopy(TREES[draw(st.sampled_from(sorted(TREES)))])
     decided = draw(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9998, 12, 31)))
     tree["decision_date"] = decided
-    tree["need_by"] = min(decided + dt.timedelta(days=draw(st.integers(1, 40_000))), dt.date.max)
+    # Clamped before adding: a date past 9999-12-31 overflows in the strategy itself.
+    tree["need_by"] = decided + dt.timedelta(days=min(draw(st.integers(1, 40_000)), (dt.date.max - decided).days))
     return tree
 
 

@@ -92,3 +92,17 @@ def test_schema_when_generated_then_fields_carry_descriptions():
             if "$ref" in spec:  # described by the model it refers to
                 spec = schema["$defs"][spec["$ref"].split("/")[-1]]
             assert spec.get("description"), f"{name}.{field} has no description"
+
+
+def test_cli_decide_when_run_loads_no_drawing_library():
+    """`joinup decide` never imports WeasyPrint, matplotlib or pypdf: they are for the commands that draw."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from engine.cli import app; "
+        f"result = CliRunner().invoke(app, ['decide', {str(CASES / 'new-department.yaml')!r}]); assert result.exit_code == 0, result.output; "
+        "print(sorted(m for m in ('weasyprint', 'matplotlib', 'pypdf') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -52,7 +52,7 @@ def test_rules_check_when_json_is_asked_for():
     assert result.exit_code == 1
     assert (data["errors"], data["warnings"]) == (9, 5)
     never = [p for p in data["problems"] if p["code"] == "never-fires"][0]
-    assert (never["line"], never["column"], never["rule"]) == (33, 32, "broken.contradiction")
+    assert (never["line"], never["column"], never["field"]) == (33, 32, "broken.contradiction")
 
 
 def test_rules_check_when_the_folder_does_not_exist():

@@ -101,32 +101,32 @@ def test_check_when_condition_is_a_number_then_error(names: Catalogue):
 
 def test_compile_when_literal_on_left_then_turned_round(names: Catalogue):
     """`1000 < org.seats` compiles as `org.seats > 1000`."""
-    assert _compiled("1000 < org.seats", names) == {"$gt": {"org__seats": 1000.0}}
+    assert _compiled("1000 < org.seats", names) == {"$gt": {"org:seats": 1000.0}}
 
 
 def test_compile_when_not_over_and_then_de_morgan(names: Catalogue):
     """`not (a and b)` becomes `not a or not b`, with comparisons inverted."""
     compiled = _compiled("not (org.seats > 10 and urgent)", names)
-    assert compiled == {"$or": [{"$lte": {"org__seats": 10.0}}, {"urgent": False}]}
+    assert compiled == {"$or": [{"$lte": {"org:seats": 10.0}}, {"urgent": False}]}
 
 
 def test_compile_when_name_on_both_sides_then_same_fact_reference(names: Catalogue):
     """A name on the right is a reference to the same fact, with arithmetic."""
     compiled = _compiled("go_alone.cost_per_seat > offer.cost_per_seat * 1.1", names)
     assert compiled == {
-        "$gt": {"go_alone__cost_per_seat": {"$mul": {"$l": {"$m": "offer__cost_per_seat"}, "$r": 1.1}}}
+        "$gt": {"go_alone:cost_per_seat": {"$mul": {"$l": {"$m": "offer:cost_per_seat"}, "$r": 1.1}}}
     }
 
 
 def test_compile_when_in_list_then_chain_of_or(names: Catalogue):
     """`in [...]` becomes one equality test per value."""
     compiled = _compiled('org.kind in ["agency", "department"]', names)
-    assert compiled == {"$or": [{"$eq": {"org__kind": "agency"}}, {"$eq": {"org__kind": "department"}}]}
+    assert compiled == {"$or": [{"$eq": {"org:kind": "agency"}}, {"$eq": {"org:kind": "department"}}]}
 
 
 def test_compile_when_is_unknown_then_nex(names: Catalogue):
     """`x is unknown` tests that the figure is absent."""
-    assert _compiled("line.break_after_years is unknown", names) == {"$nex": {"line__break_after_years": 1}}
+    assert _compiled("line.break_after_years is unknown", names) == {"$nex": {"line:break_after_years": 1}}
 
 
 def test_compile_when_arithmetic_on_both_sides_then_error_with_hint(names: Catalogue):

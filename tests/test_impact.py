@@ -1,6 +1,7 @@
 """`rules impact` (engine/impact.py): what a rulebook change would flip, before it is published."""
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,48 @@ def test_impact_when_a_rule_is_renamed_with_replaces(tmp_path):
     result = impact.impact(ROOT / "rules", new, CASES)
     assert not result.changed
     assert [c for c in result.cases if c.lines] == []
+
+
+def _published(tmp_path: Path) -> Path:
+    """A git repository holding a copy of the shipped rules, committed once."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(ROOT / "rules", repo / "rules")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "published"], check=True)
+    subprocess.run([*git, "branch", "team/draft"], check=True)
+    return repo
+
+
+def test_rules_impact_when_base_is_a_git_option_then_no_file_and_exit_2(tmp_path):
+    """`--base=--output=PATH` is refused in one line (exit 2) and git never writes PATH."""
+    repo = _published(tmp_path)
+    target = tmp_path / "x"
+    done = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "rules", "impact", f"--base=--output={target}", str(repo / "rules"),
+         "--cases", str(CASES)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "--base" in done.stderr
+    assert list(tmp_path.glob("x*")) == []
+
+
+@pytest.mark.parametrize("base", ["--remote=localhost", "--exec=touch", "HEAD:rules", "", "HEAD\nHEAD"])
+def test_base_rulebook_when_base_is_not_a_commit_then_rule_error(tmp_path, base):
+    """An option, a tree, an empty or a two-line revision is refused before git is given it as one."""
+    repo = _published(tmp_path)
+    with pytest.raises(RuleError) as info:
+        with impact.base_rulebook(base, repo / "rules"):
+            pass
+    assert info.value.file == "--base"
+
+
+def test_base_rulebook_when_the_revision_has_a_slash(tmp_path):
+    """A branch such as team/draft is extracted to a folder named by its commit, not by the branch."""
+    repo = _published(tmp_path)
+    with impact.base_rulebook("team/draft", repo / "rules") as old:
+        assert (old / "requirements.yaml").is_file()
+        assert "/" not in old.name

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ from ruamel.yaml import YAML
 from engine.errors import CaseFileError
 from engine.load import load_case, parse_case
 
+from engine.case import MAX_SERVICE_LINES
+from engine.documents import read_bytes
+
+from .bounded import joinup, one_error_line
 from .conftest import CASES
 
 
@@ -154,3 +159,75 @@ def test_load_when_percent_written_with_sign_then_fraction_kept(case_text: str):
     text = (CASES / "large-specialist.yaml").read_text()
     case = parse_case(text.encode()).case
     assert case.service_lines[0].go_alone.optimism_bias.capital_cost == pytest.approx(0.20)
+
+
+def test_decide_when_the_case_file_is_a_named_pipe_then_refused_without_waiting(tmp_path: Path):
+    """A FIFO given as the case file is refused at once (one line, exit 2), not read until a writer comes."""
+    fifo = tmp_path / "case.yaml"
+    os.mkfifo(fifo)
+    assert "named pipe" in one_error_line(joinup("decide", str(fifo), timeout=30))
+
+
+def test_decide_when_the_case_file_is_dev_zero_then_refused_before_reading():
+    """/dev/zero is refused as a device before a byte is read, not read until memory runs out."""
+    assert "device" in one_error_line(joinup("decide", "/dev/zero", timeout=30))
+
+
+def test_read_bytes_when_the_file_grows_past_its_size_then_reads_no_more_than_the_limit():
+    """A file that says it is empty but is not (/proc) is read to the limit + 1 bytes and refused."""
+    with pytest.raises(CaseFileError) as info:
+        read_bytes(Path("/proc/self/maps"), CaseFileError, "case file", limit=10)
+    assert "larger than" in info.value.message
+
+
+def test_load_when_more_service_lines_than_the_cap_then_error_at_service_lines(case_text: str):
+    """A case of more service lines than MAX_SERVICE_LINES is refused at the service_lines line, not briefed for minutes."""
+    data = YAML(typ="safe").load(case_text)
+    line = data["service_lines"][0]
+    data["service_lines"] = [dict(line, name=f"Line {i}") for i in range(MAX_SERVICE_LINES + 1)]
+    error = _error(json.dumps(data, default=str), "case.json")
+    assert (error.field, error.line) == ("service_lines", 1)
+    assert f"at most {MAX_SERVICE_LINES}" in error.message
+
+
+def test_load_when_a_mapping_is_tagged_omap_then_error_at_the_tag(case_text: str):
+    """`organisation: !!omap` (a list of pairs posing as a mapping) is refused at its line, not a TypeError."""
+    text = case_text.replace("organisation:\n", "organisation: !!omap\n", 1)
+    for key in ("name", "kind", "staff", "seats", "newly_created", "protective_marking"):
+        text = text.replace(f"\n  {key}:", f"\n  - {key}:", 1)
+    text = text.replace("- staff: 1100", "- staff: -1100")
+    error = _error(text)
+    assert error.line == _line_of(text, "!!omap") and "!!omap is not supported" in error.message
+
+
+def test_load_when_a_merge_key_supplies_a_field_then_error_at_the_merge_key(case_text: str):
+    """`<<: {staff: 0}` is refused at the merge key's line, not a KeyError looking up the merged field's line."""
+    text = case_text.replace("organisation:\n  name:", "organisation:\n  <<: {staff: 0}\n  name:", 1).replace("  staff: 1100\n", "")
+    error = _error(text)
+    assert error.line == _line_of(text, "<<:") and "merge keys (<<) are not supported" in error.message
+
+
+def test_load_when_decision_date_is_an_integer_then_error_at_decision_date(case_text: str):
+    """`decision_date: 1764028800` is refused, not read as a Unix timestamp."""
+    text = case_text.replace("decision_date: 2026-11-25", "decision_date: 1764028800")
+    error = _error(text)
+    assert (error.field, error.line) == ("decision_date", _line_of(text, "decision_date"))
+    assert "YYYY-MM-DD" in error.message
+
+
+def test_load_when_json_escapes_a_character_as_a_surrogate_pair_then_the_character(case_text: str):
+    """JSON as Python's json.dumps writes it (𝄞 as \\ud834\\udd1e) loads, with the character joined."""
+    data = YAML(typ="safe").load(case_text)
+    data["organisation"]["name"] = "Department of \U0001d11e"
+    text = json.dumps(data, default=str, indent=2)
+    assert "\\ud834\\udd1e" in text
+    assert parse_case(text.encode(), "case.json").case.organisation.name == "Department of \U0001d11e"
+
+
+def test_load_when_json_holds_an_unpaired_surrogate_escape_then_error_at_its_line(case_text: str):
+    """Half a surrogate pair is not a character: one located error, not pydantic's unicode message."""
+    data = YAML(typ="safe").load(case_text)
+    data["notes"] = "\ud834"
+    text = json.dumps(data, default=str, indent=2)
+    error = _error(text, "case.json")
+    assert error.line == _line_of(text, '"notes"') and "unpaired surrogate" in error.message

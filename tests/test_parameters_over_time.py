@@ -6,6 +6,7 @@ import pytest
 
 from engine.api import Decider
 from engine.load import load_case, parse_case
+from engine.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 DATED = ROOT / "tests" / "fixtures" / "dated-rules"
@@ -43,3 +44,14 @@ def test_decide_when_the_shipped_rulebook_records_its_parameters():
     rec = Decider().decide(load_case(ROOT / "cases" / "urgent-agency.yaml"))
     assert rec.parameters["discount_rate"].value == pytest.approx(0.035)
     assert all(p.source for p in rec.parameters.values())
+
+
+def test_parameters_in_force_when_asked_about_many_dates_then_cache_holds_one_entry_per_period():
+    """A thousand decision dates cache at most one set of values per period between effective dates."""
+    parameters = load_rulebook(DATED).parameters
+    periods = len({v.from_ for p in parameters.by_name.values() for v in p.values})
+    for day in range(1000):
+        parameters.in_force(dt.date(2027, 1, 1) + dt.timedelta(days=day))
+    assert len(parameters._in_force) <= periods
+    assert parameters.in_force(dt.date(2026, 12, 31))["small_organisation_seats"].value == 1500
+    assert parameters.in_force(dt.date(2027, 1, 1))["small_organisation_seats"].value == 800

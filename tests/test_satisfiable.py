@@ -45,7 +45,7 @@ def rulebook_with(tmp_path: Path, *conditions: str):
 def test_never_fires_when_the_condition_is_contradictory(tmp_path, condition):
     """A contradiction is proved and reported against the rule."""
     (problem,) = never_fires(rulebook_with(tmp_path, condition))
-    assert problem.rule == "t.rule-0"
+    assert problem.field == "t.rule-0"
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_never_fires_when_a_finding_is_required_with_its_opposite(tmp_path):
     """A finding is replaced by its rule's condition, so 'f0 and seats above its bound' is refuted."""
     rulebook = rulebook_with(tmp_path, "org.seats < 100", "f0 and org.seats > 200")
     (problem,) = never_fires(rulebook)
-    assert problem.rule == "t.rule-1"
+    assert problem.field == "t.rule-1"
 
 
 def test_never_fires_when_a_range_end_contradicts_its_likely_value(tmp_path):
@@ -90,4 +90,4 @@ def test_conflicts_when_range_ends_make_rules_exclusive(tmp_path):
           - {id: t.either, title: c, source: s, when: line.npc_ratio > 1, then: {verdict: refer}, stage: first, explain: x}
         """))
     found = conflicts(load_rulebook(tmp_path))
-    assert [(p.rule, p.message.split(" (")[0]) for p in found] == [("t.either", "can fire together with t.dear")]
+    assert [(p.field, p.message.split(" (")[0]) for p in found] == [("t.either", "can fire together with t.dear")]

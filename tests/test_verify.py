@@ -1,11 +1,20 @@
 """verify: decide a briefing's embedded case again under its embedded rulebook, and say what differs."""
 from __future__ import annotations
 
+import io
+import json
+import logging
 import shutil
+import time
+import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
 
-from .conftest import CASES, ROOT
+from .conftest import CASES, ROOT, fuzz
 from engine import figures
 from engine.recommendation import Recommendation
 from engine.resources import default_templates_dir
@@ -13,7 +22,7 @@ from engine.briefing.briefer import attachments, brief
 from engine.briefing.pdf import html_to_pdf
 from engine.briefing.render import render_html
 from engine.errors import BriefingError
-from engine.briefing.verify import differences, read_evidence, verify_pdf
+from engine.briefing.verify import MAX_BRIEFING_BYTES, _recommendation, differences, read_evidence, verify_pdf
 
 URGENCY = "urgency.only-offer-in-time"
 
@@ -220,3 +229,91 @@ def test_verify_when_the_embedded_rulebook_was_edited_reports_its_hash(urgent, b
                       attachments=attachments(rec, case, files))
     result = verify_pdf(pdf)
     assert result.differences == ["rulebook: the embedded rulebook's SHA-256 is not the one the briefing records"]
+
+
+def _rebuilt(pdf: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The briefing's pages and attachments written again, some attachments replaced or added."""
+    reader = PdfReader(io.BytesIO(pdf))
+    files = {name: contents[0] for name, contents in reader.attachments.items()} | (replace or {})
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    for name, contents in files.items():
+        writer.add_attachment(name, contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _one_line_quickly(pdf: bytes, caplog) -> BriefingError:
+    """verify_pdf refuses the PDF with one BriefingError line, in seconds, with pypdf silent."""
+    start = time.monotonic()
+    with caplog.at_level(logging.DEBUG), pytest.raises(BriefingError) as info:
+        verify_pdf(pdf, "hostile.pdf")
+    assert time.monotonic() - start < 10
+    assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
+    assert info.value.file == "hostile.pdf" and len(str(info.value).splitlines()) == 1
+    return info.value
+
+
+def test_verify_when_the_recommendation_is_nested_thousands_deep_then_briefing_error(urgent, caplog):
+    """A recommendation.json nested 100,000 deep is refused before json.loads recurses into it."""
+    pdf = _rebuilt(urgent[0], {"recommendation.json": b"[" * 100_000 + b"]" * 100_000})
+    assert "nested" in _one_line_quickly(pdf, caplog).message
+
+
+def test_verify_when_a_rulebook_file_name_is_300_characters_then_briefing_error(urgent, caplog):
+    """A rulebook attachment named past the file system's limit is refused before anything is written."""
+    pdf = _rebuilt(urgent[0], {"rulebook/" + "a" * 300 + ".yaml": b"rules: []\n"})
+    assert "unsafe name" in _one_line_quickly(pdf, caplog).message
+
+
+def test_verify_when_an_attachment_is_a_compression_bomb_then_briefing_error(urgent, caplog):
+    """An attachment that inflates to 100 MB is refused as holding more than joinup reads."""
+    writer = PdfWriter(clone_from=io.BytesIO(_rebuilt(urgent[0])))
+    names = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    stream = names[names.index("recommendation.json") + 1].get_object()["/EF"]["/F"].get_object()
+    squeeze = zlib.compressobj(9)
+    bomb = b"".join(squeeze.compress(b" " * 1_000_000) for _ in range(100)) + squeeze.flush()
+    stream._data = bomb
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/Length")] = NumberObject(len(bomb))
+    out = io.BytesIO()
+    writer.write(out)
+    assert "holds more than joinup reads" in _one_line_quickly(out.getvalue(), caplog).message
+
+
+def test_verify_when_a_few_bytes_are_flipped_then_briefing_error_without_a_flood_of_logs(caplog):
+    """A briefing with three flipped bytes (lenient pypdf logs 1.4 million lines over 20 s) is refused at once."""
+    pdf = (ROOT / "tests" / "fixtures" / "hostile" / "flipped-briefing.pdf").read_bytes()
+    assert "damaged" in _one_line_quickly(pdf, caplog).message
+
+
+def test_verify_when_the_briefing_is_larger_than_the_limit_then_refused_before_parsing():
+    """A 'PDF' over MAX_BRIEFING_BYTES is refused without pypdf reading it."""
+    with pytest.raises(BriefingError, match="larger than"):
+        verify_pdf(b"%PDF-1.7\n" + b"%" * MAX_BRIEFING_BYTES, "big.pdf")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@fuzz(60)
+@given(data=st.data())
+def test_verify_when_the_recommendation_is_mutated_then_differences_or_briefing_error(urgent, data):
+    """Any field of the embedded recommendation replaced by any JSON: compared, or refused in one line."""
+    pdf, rec, _ = urgent
+    embedded = json.loads(rec.model_dump_json())
+    keys = sorted(embedded)
+    key = data.draw(st.sampled_from(keys))
+    embedded[key] = data.draw(_JSON)
+    try:
+        checked = _recommendation(json.dumps(embedded).encode(), "mutated.pdf")
+    except BriefingError as err:
+        assert len(str(err).splitlines()) == 1
+        return
+    assert isinstance(differences(checked, rec), list)

@@ -6,24 +6,34 @@ bytes again and reports every way the new recommendation differs from the embedd
 verdict, per-line verdicts, the firings behind reasons, conditions and risks and the values
 they used, then any other figure. Words are written from those facts (engine.wording), so a
 change of wording alone, in the rulebook or in joinup's formatting, is a note, not a failure.
-The PDF is untrusted input: attachment names are checked before anything is written.
+The PDF is untrusted input, read under limits: its size before it is parsed, pypdf in
+strict mode with its logging silenced and its decompression bounded, the recommendation's
+nesting before it is parsed, and every attachment name before anything is written. The
+embedded rulebook loads through `load_rulebook` like any other, under the same limits.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import logging
+import re
 import tempfile
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pypdf
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from ..api import Decider
-from ..documents import read_bytes
+from ..documents import MAX_DOCUMENT_BYTES, read_bytes
 from ..errors import BriefingError
+from ..load import MAX_BYTES as MAX_CASE_BYTES
 from ..load import parse_case
 from ..recommendation import Recommendation
 from ..write import write_output
@@ -34,6 +44,23 @@ from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attac
 # recorded, a note under --rules (another rulebook differs by design; what it decides is compared).
 _CIRCUMSTANTIAL = {("provenance", "rulebook"), ("provenance", "joinup_version"), ("provenance", "rulebook_sha256")}
 MAX_LISTED = 12
+
+# A briefing of the largest case allowed (50 service lines) is about 1 MB; twenty times
+# that is not a briefing, and parsing it would only cost time.
+MAX_BRIEFING_BYTES = 20_000_000
+# No attachment joinup writes comes near this once decompressed (a 50-line recommendation
+# is under 1 MB): a stream that inflates past it is a compression bomb, refused by pypdf.
+MAX_ATTACHMENT_BYTES = max(MAX_CASE_BYTES, MAX_DOCUMENT_BYTES, 10_000_000)
+# A recommendation nests six deep; json.loads recurses once per level, so a hostile one
+# nested thousands deep would be a RecursionError. Checked before it is parsed.
+MAX_JSON_DEPTH = 32
+# A rulebook file name as written to the temporary folder: well inside any file system's
+# 255-byte limit, and a shipped rulebook has 7 files.
+MAX_NAME_LENGTH = 100
+MAX_RULEBOOK_FILES = 200
+# A case file's name as the briefing records it (it is shown, never written).
+MAX_CASE_NAME_LENGTH = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -58,38 +85,107 @@ class Verification:
     notes: list[str] = field(default_factory=list)
 
 
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf's logging and warnings off, and its decompression bounded, while a briefing is read.
+
+    A few flipped bytes make pypdf's lenient mode log a line per object it tries to
+    recover (over a million lines, for seconds); strict mode raises at the first instead.
+    """
+    logger = logging.getLogger("pypdf")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.CRITICAL + 1)
+    logger.propagate = False
+    limits = getattr(pypdf, "apply_configuration", None)  # pypdf 6.4 and later; older ones keep their 75 MB
+    bounded = (limits(zlib_maximum_output_length=MAX_ATTACHMENT_BYTES) if limits is not None
+               else contextlib.nullcontext())
+    try:
+        with warnings.catch_warnings(), bounded:
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 def _attachments(data: bytes, source: str) -> dict[str, bytes]:
     try:
-        reader = PdfReader(io.BytesIO(data))
-        found = reader.attachments
-        return {name: contents[0] for name, contents in found.items() if contents}
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BriefingError(f"is not a PDF joinup can read ({type(exc).__name__})", file=source) from None
+        with _quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data), strict=True)
+            found = reader.attachments
+            return {name: contents[0] for name, contents in found.items() if contents}
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            OverflowError, UnicodeError, MemoryError) as exc:
+        reason = "it holds more than joinup reads" if "Limit" in type(exc).__name__ else "it is damaged"
+        raise BriefingError(f"is not a PDF joinup can read: {reason} ({type(exc).__name__})", file=source,
+                            hint="it may have been damaged or altered; ask for the briefing again") from None
+
+
+def _json_depth(text: bytes) -> int:
+    """How deep arrays and objects nest in JSON text, counted without parsing it."""
+    depth = deepest = 0
+    for bracket in re.findall(rb"[\[\]{}]", re.sub(rb'"(?:[^"\\]|\\.)*"', b"", text)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _recommendation(raw: bytes, source: str) -> dict[str, Any]:
+    """The embedded recommendation as data, refused if it nests too deep or lacks what verify compares."""
+    unreadable = BriefingError("carries a recommendation.json joinup cannot read", file=source)
+    if _json_depth(raw) > MAX_JSON_DEPTH:
+        raise BriefingError(f"carries a recommendation.json nested more than {MAX_JSON_DEPTH} deep", file=source)
+    try:
+        embedded = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise unreadable from None
+    if not (isinstance(embedded, dict) and isinstance(embedded.get("provenance"), dict)
+            and isinstance(embedded["provenance"].get("case_file"), str)):
+        raise unreadable
+    for key in ("lines", "reasons", "conditions", "risks"):
+        items = embedded.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise unreadable
+        if key == "lines" and not all(isinstance(i.get("service_line"), str) for i in items):
+            raise unreadable
+    return embedded
+
+
+def _check_names(files: dict[str, bytes], source: str) -> None:
+    """Refuse a rulebook file name joinup would not write, before anything is written."""
+    rulebook = [name for name in files if name.startswith(RULEBOOK_FOLDER)]
+    if len(rulebook) > MAX_RULEBOOK_FILES:
+        raise BriefingError(f"carries {len(rulebook)} rulebook files; at most {MAX_RULEBOOK_FILES} are read",
+                            file=source)
+    for name in rulebook:
+        short = name.removeprefix(RULEBOOK_FOLDER)
+        if len(short) > MAX_NAME_LENGTH or not SAFE_RULE_FILE.match(short):
+            shown = name if len(name) <= 60 else name[:57] + "..."
+            raise BriefingError(f"carries a rulebook file with an unsafe name: {shown!r}", file=source,
+                                hint=f"joinup writes plain names of at most {MAX_NAME_LENGTH} characters ending .yaml")
 
 
 def read_evidence(data: bytes, source: str = "<briefing>") -> Evidence:
     """The case, recommendation and rulebook embedded in a briefing PDF."""
     if not data.startswith(b"%PDF-"):
         raise BriefingError("is not a PDF", file=source)
+    if len(data) > MAX_BRIEFING_BYTES:
+        raise BriefingError(f"is larger than {MAX_BRIEFING_BYTES // 1_000_000} MB; a briefing is far smaller",
+                            file=source)
     files = _attachments(data, source)
+    _check_names(files, source)
     if RECOMMENDATION not in files:
         raise BriefingError("carries no recommendation.json: it is not a joinup briefing", file=source,
                             hint="brief the case with `joinup brief` to get a briefing that can be verified")
-    try:
-        embedded = json.loads(files[RECOMMENDATION])
-        case_file = embedded["provenance"]["case_file"]
-    except (ValueError, KeyError, TypeError):
-        raise BriefingError("carries a recommendation.json joinup cannot read", file=source) from None
-    case_name = case_attachment_name(str(case_file))
+    embedded = _recommendation(files[RECOMMENDATION], source)
+    case_file = embedded["provenance"]["case_file"]
+    if len(case_file) > MAX_CASE_NAME_LENGTH or _CONTROL.search(case_file):
+        raise BriefingError("records a case file name joinup would not write", file=source)
+    case_name = case_attachment_name(case_file)
     if case_name not in files:
         raise BriefingError(f"does not carry its case file '{case_name}'", file=source)
-    rulebook = {}
-    for name, contents in files.items():
-        if name.startswith(RULEBOOK_FOLDER):
-            short = name.removeprefix(RULEBOOK_FOLDER)
-            if not SAFE_RULE_FILE.match(short):
-                raise BriefingError(f"carries a rulebook file with an unsafe name: {name!r}", file=source)
-            rulebook[short] = contents
+    rulebook = {name.removeprefix(RULEBOOK_FOLDER): contents
+                for name, contents in files.items() if name.startswith(RULEBOOK_FOLDER)}
     if not rulebook:
         raise BriefingError("carries no rulebook files", file=source)
     return Evidence(case_name, Path(str(case_file)).name, files[case_name], embedded, rulebook)
@@ -99,6 +195,8 @@ def _decide(evidence: Evidence, rules: Path | None) -> Recommendation:
     loaded = parse_case(evidence.case, evidence.case_file)
     if rules is not None:
         return Decider(rules).decide(loaded)
+    # The embedded rulebook is untrusted: it loads from a private folder through the same
+    # loader, checks and limits as any rulebook given with --rules.
     with tempfile.TemporaryDirectory(prefix="joinup-verify-") as folder:
         for name, contents in evidence.rulebook.items():
             write_output(Path(folder) / name, contents)
@@ -259,4 +357,4 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
 def verify_file(path: Path | str, rules: Path | str | None = None) -> Verification:
     """Verify a briefing PDF on disk."""
     path = Path(path)
-    return verify_pdf(read_bytes(path, BriefingError, "briefing PDF"), str(path), rules)
+    return verify_pdf(read_bytes(path, BriefingError, "briefing PDF", MAX_BRIEFING_BYTES), str(path), rules)

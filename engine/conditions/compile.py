@@ -12,9 +12,11 @@ import math
 import operator
 from typing import Any
 
+from .. import limits
 from ..errors import RuleError
 from .parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
 from .names import Catalogue
+from .names import fact_key as key  # the one mapping from a name to a fact key
 
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "==": "$eq", "!=": "$neq"}
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -22,9 +24,54 @@ _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 
 
-def key(path: str) -> str:
-    """A name as a fact key: durable_rules reads dots as nesting, and facts here are flat."""
-    return path.replace(".", "__")
+def compile_rule(node: Node, names: Catalogue) -> dict[str, Any]:
+    """A rule's condition compiled, refused with a located RuleError if the engine could not hold it.
+
+    durable_rules keeps each rule's `$and`/`$or` groups in a fixed array, and walks the
+    paths that match one fact on a fixed stack (engine/limits.py); `not` pushed down by
+    De Morgan can turn one group into many, so both are counted on the compiled form.
+    """
+    compiled = compile_condition(node, names)
+    count = paths(compiled)
+    if count > limits.MAX_PATHS_PER_RULE:
+        raise RuleError(
+            f"the condition has more alternatives than the rules engine's limit of {limits.MAX_PATHS_PER_RULE} "
+            "(each 'or' branch and 'in' choice is one, and 'and' multiplies them)",
+            line=node.pos.line, column=node.pos.column,
+            hint="split it into several rules, or into rules that conclude findings",
+        )
+    count = groups(compiled)
+    if count > limits.MAX_GROUPS_PER_RULE:
+        raise RuleError(
+            f"the condition compiles to {count} nested and/or groups, more than the rules engine's "
+            f"limit of {limits.MAX_GROUPS_PER_RULE}",
+            line=node.pos.line, column=node.pos.column,
+            hint="split it into rules that conclude findings, and use the findings here",
+        )
+    return compiled
+
+
+def paths(compiled: dict[str, Any]) -> int:
+    """How many alpha paths of durable_rules' network a compiled condition takes (its DNF terms).
+
+    Each is a slot of the engine's stack when it matches; counted up to one past the limit.
+    """
+    if "$or" in compiled:
+        return min(sum(paths(c) for c in compiled["$or"]), limits.MAX_PATHS_PER_FACT + 1)
+    if "$and" in compiled:
+        total = 1
+        for c in compiled["$and"]:
+            total = min(total * paths(c), limits.MAX_PATHS_PER_FACT + 1)
+        return total
+    return 1
+
+
+def groups(compiled: dict[str, Any]) -> int:
+    """How many `$and`/`$or` groups a compiled condition holds."""
+    for op in ("$and", "$or"):
+        if op in compiled:
+            return 1 + sum(groups(c) for c in compiled[op])
+    return 0
 
 
 def compile_condition(node: Node, names: Catalogue, negate: bool = False) -> dict[str, Any]:
@@ -43,8 +90,10 @@ def compile_condition(node: Node, names: Catalogue, negate: bool = False) -> dic
     if isinstance(node, Known):
         return {("$ex" if node.known != negate else "$nex"): {key(node.operand.path): 1}}
     if isinstance(node, In):
+        # A choice listed twice is one branch, not two: each branch is a path of the engine's.
         tests = [
-            {("$neq" if negate else "$eq"): {key(node.operand.path): choice.value}} for choice in node.choices
+            {("$neq" if negate else "$eq"): {key(node.operand.path): value}}
+            for value in dict.fromkeys(choice.value for choice in node.choices)
         ]
         return {("$and" if negate else "$or"): tests}
     if isinstance(node, Compare):

@@ -25,6 +25,18 @@ Kind = Literal["number", "bool", "text"]
 Getter = Callable[[Case, LineMeasures, dict[str, InForce]], Any]
 
 
+def fact_key(path: str) -> str:
+    """A name as a key in a durable_rules fact: the one mapping every module uses.
+
+    durable_rules reads a dot in a key as nesting, and joinup's facts are flat, so each dot
+    becomes a colon, which no name a condition can write contains. The mapping is
+    injective for any text (a percent sign and a colon are escaped first, as in a URL), so
+    `param.a.b`, `param.a__b` and a finding `org__seats` beside `org.seats` each get their
+    own key, and a rule cannot silently read another name's value.
+    """
+    return path.replace("%", "%25").replace(":", "%3A").replace(".", ":")
+
+
 @dataclass(frozen=True)
 class Name:
     """A name a rule can use: its type, unit, meaning and how to read its value."""
@@ -39,7 +51,7 @@ class Name:
     @property
     def key(self) -> str:
         """The name as a key in a durable_rules fact (no dots)."""
-        return self.path.replace(".", "__")
+        return fact_key(self.path)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:

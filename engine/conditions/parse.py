@@ -14,6 +14,7 @@ from typing import Union
 
 import lark
 
+from .. import limits
 from ..errors import RuleError
 
 GRAMMAR = r"""
@@ -133,8 +134,8 @@ def _finite(value: float, tok: lark.Token) -> float:
     return value
 
 
-class _Build(lark.Transformer):
-    """Each grammar rule builds one node."""
+class _Build(lark.Transformer_NonRecursive):
+    """Each grammar rule builds one node; without recursion, so no nesting can overflow Python's stack."""
 
     def number(self, items):
         (tok,) = items
@@ -226,7 +227,12 @@ _EXPECTED_WORDS = {
 
 
 def parse(text: str) -> Node:
-    """Parse a condition; a syntax error is a RuleError with the line and column in `text`."""
+    """Parse a condition; a syntax error or a condition past a limit is a RuleError with the line and column in `text`."""
+    if len(text) > limits.MAX_CONDITION_CHARS:
+        raise RuleError(
+            f"the condition is {len(text):,} characters long, more than joinup's limit of {limits.MAX_CONDITION_CHARS:,}",
+            line=1, column=1, hint="split it into rules that conclude findings",
+        )
     try:
         tree = _PARSER.parse(text)
     except lark.exceptions.UnexpectedInput as exc:
@@ -247,11 +253,67 @@ def parse(text: str) -> Node:
         hint = f"expected {', '.join(expected[:5])}" if expected else None
         raise RuleError(message, line=max(line, 1), column=max(column, 1), hint=hint) from None
     try:
-        return _Build().transform(tree)
+        node = _Build().transform(tree)
     except lark.exceptions.VisitError as exc:  # lark wraps what a rule raises
         if isinstance(exc.orig_exc, RuleError):
             raise exc.orig_exc from None
         raise
+    check_limits(node)
+    return node
+
+
+def _children(n: Node) -> tuple[Node, ...]:
+    if isinstance(n, (Arith, Compare)):
+        return (n.left, n.right)
+    if isinstance(n, (Neg, Known, In, Not)):
+        return (n.operand,)
+    if isinstance(n, (And, Or)):
+        return n.items
+    return ()
+
+
+def check_limits(node: Node) -> None:
+    """Refuse a condition past joinup's limits (engine/limits.py), at the first place it goes past.
+
+    Iterative, so it runs safely on any tree the parser builds; every later pass (type
+    check, compile, satisfiability) recurses, and may, once this has passed.
+    """
+    clauses = 0
+    names: set[str] = set()
+    stack: list[tuple[Node, int, bool]] = [(node, 1, True)]  # node, depth, in a true-or-false place
+    while stack:
+        n, depth, boolean = stack.pop()
+        if depth > limits.MAX_CONDITION_DEPTH:
+            raise RuleError(
+                f"the condition nests deeper than joinup's limit of {limits.MAX_CONDITION_DEPTH} levels",
+                line=n.pos.line, column=n.pos.column,
+                hint="split it into rules that conclude findings, and use the findings here",
+            )
+        if isinstance(n, (Compare, Known, In)) or (boolean and isinstance(n, (Ref, Literal))):
+            clauses += 1
+        if clauses > limits.MAX_CONDITION_CLAUSES:
+            raise RuleError(
+                f"the condition has more than joinup's limit of {limits.MAX_CONDITION_CLAUSES} clauses",
+                line=n.pos.line, column=n.pos.column,
+                hint="split it into rules that conclude findings, and use the findings here",
+            )
+        if isinstance(n, In) and len(n.choices) > limits.MAX_IN_CHOICES:
+            extra = n.choices[limits.MAX_IN_CHOICES]
+            raise RuleError(
+                f"'in' lists {len(n.choices)} choices, more than joinup's limit of {limits.MAX_IN_CHOICES}",
+                line=extra.pos.line, column=extra.pos.column,
+                hint="each choice is a branch the rules engine must hold at once; split the list across rules",
+            )
+        if isinstance(n, Ref) and n.path not in names:
+            names.add(n.path)
+            if len(names) > limits.MAX_CONDITION_NAMES:
+                raise RuleError(
+                    f"the condition reads more than joinup's limit of {limits.MAX_CONDITION_NAMES} names",
+                    line=n.pos.line, column=n.pos.column,
+                    hint="split it into rules that conclude findings, and use the findings here",
+                )
+        logical = isinstance(n, (And, Or, Not))
+        stack.extend((child, depth + 1, logical) for child in reversed(_children(n)))
 
 
 def refs(node: Node) -> list[Ref]:

@@ -18,51 +18,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..conditions import clauses
 from ..conditions.parse import refs
-from ..errors import JoinupError, location, one_line
+from ..errors import JoinupError, RuleError, Severity
 from ..measures import PARAMETERS as MEASURE_PARAMETERS
 from ..parameters import Parameters
 from ..rulebook import PARAMETERS_FILE, Rule, Rulebook, load_rulebook_collecting
 from . import ruletest_format, satisfiable
 
-Severity = Literal["error", "warning"]
+class Problem(RuleError):
+    """A problem `rules check` finds: a RuleError with its severity and code; `field` names the rule or parameter."""
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a rulebook, where it is and what to do."""
-
-    severity: Severity
-    code: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-    rule: str | None = None
-    hint: str | None = None
+    def __init__(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        rule: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, file=file or "<rulebook>", line=line, column=column, field=rule, hint=hint,
+                         severity=severity, code=code)
 
     def __str__(self) -> str:
-        where = location(self.file or "<rulebook>", self.line, self.column)
-        return one_line(f"{where}: {self.severity}", self.rule, self.message, self.hint)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "rule": self.rule,
-            "message": self.message,
-            "hint": self.hint,
-        }
-
-    @classmethod
-    def from_error(cls, error: JoinupError) -> "Problem":
-        return cls("error", error.stage, error.message, error.file, error.line, error.column, error.field, error.hint)
+        return self.report()
 
 
 @dataclass
@@ -70,15 +54,15 @@ class CheckResult:
     """Every problem found in one rulebook, in file and line order."""
 
     directory: Path
-    problems: list[Problem]
+    problems: list[JoinupError]
     rulebook: Rulebook | None
 
     @property
-    def errors(self) -> list[Problem]:
+    def errors(self) -> list[JoinupError]:
         return [p for p in self.problems if p.severity == "error"]
 
     @property
-    def warnings(self) -> list[Problem]:
+    def warnings(self) -> list[JoinupError]:
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
@@ -103,7 +87,7 @@ def check_rulebook(directory: Path | str) -> CheckResult:
     """Load a rulebook collecting every problem, then look for what loading cannot see."""
     directory = Path(directory)
     rulebook, errors = load_rulebook_collecting(directory)
-    problems = [Problem.from_error(e) for e in errors]
+    problems: list[JoinupError] = list(errors)
     if rulebook is not None:
         problems += parameter_problems(rulebook.parameters, rulebook)
         problems += never_fires(rulebook)
@@ -112,9 +96,10 @@ def check_rulebook(directory: Path | str) -> CheckResult:
         problems += unread_findings(rulebook)
         problems += hidden_reasons(rulebook)
         _, test_errors = ruletest_format.collect(directory, rulebook)
-        problems += [Problem.from_error(e) for e in test_errors]
+        problems += test_errors
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
-    return CheckResult(directory, list(dict.fromkeys(problems)), rulebook)
+    unique = {p.key(): p for p in problems}
+    return CheckResult(directory, list(unique.values()), rulebook)
 
 
 def parameter_problems(parameters: Parameters, rulebook: Rulebook) -> list[Problem]:
@@ -328,7 +313,7 @@ def hidden_reasons(rulebook: Rulebook) -> list[Problem]:
 
 def problems_text(result: CheckResult) -> str:
     """What `joinup rules check` prints: one line per problem, then a summary."""
-    lines = [str(p) for p in result.problems]
+    lines = [p.report() for p in result.problems]
     lines.append(result.summary())
     return "\n".join(lines)
 

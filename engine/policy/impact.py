@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -171,16 +172,25 @@ def impact(base_rules: Path, new_rules: Path, cases: Path) -> Impact:
 
 @contextlib.contextmanager
 def base_rulebook(base: str, new_rules: Path) -> Iterator[Path]:
-    """The old rulebook as a folder: `base` itself if it is one, else the rules folder at git revision `base`."""
-    if Path(base).is_dir():
+    """The old rulebook as a folder: `base` itself if it is one, else the rules folder at git revision `base`.
+
+    `base` comes from the command line, so it never reaches git as an argument of its own:
+    it is resolved to a commit hash first (`--end-of-options` keeps `--output=FILE` or
+    `--remote=HOST` from being read as an option), and only the hash is used after that.
+    """
+    if base and Path(base).is_dir():  # Path("") is the current folder
         yield Path(base)
         return
     folder = new_rules.resolve()
-    root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
-    relative = folder.relative_to(Path(root)).as_posix()
-    data = _git(["archive", "--format=tar", f"{base}:{relative}"], Path(root), base)
+    root = Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip())
+    commit = resolve_commit(base, root)
+    relative = folder.relative_to(root).as_posix()
+    tree = commit if relative == "." else f"{commit}:{relative}"
+    # The tree starts with the hash, so it cannot be read as an option; `--` ends the (empty) paths.
+    data = _git(["archive", "--format=tar", tree, "--"], root, base)
     with tempfile.TemporaryDirectory(prefix="joinup-base-") as tmp:
-        target = Path(tmp) / f"{relative.replace('/', '-')}@{base}"
+        # The short hash, not `base`: a revision such as origin/main holds a slash.
+        target = Path(tmp) / f"{relative.replace('/', '-')}@{commit[:12]}"
         target.mkdir()
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             try:
@@ -190,9 +200,26 @@ def base_rulebook(base: str, new_rules: Path) -> Iterator[Path]:
         yield target
 
 
+# A commit hash as `git rev-parse` prints it (SHA-1 or SHA-256).
+_COMMIT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+
+
+def resolve_commit(base: str, root: Path) -> str:
+    """The full hash of the commit `base` names in the repository at `root`; RuleError for anything else."""
+    if not base or any(c in base for c in "\0\n\r"):
+        raise RuleError(f"{base!r} is neither a folder nor a git revision", file="--base",
+                        hint="give a folder or a revision such as HEAD~1 or a tag")
+    out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{base}^{{commit}}"], root, base)
+    commit = out.decode(errors="replace").strip()
+    if not _COMMIT.match(commit):
+        raise RuleError(f"'{base}' does not name one git commit", file="--base",
+                        hint="give a folder or a revision such as HEAD~1 or a tag")
+    return commit
+
+
 def _git(args: list[str], cwd: Path, rev: str | None = None) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise RuleError("git is not installed, so a revision cannot be read", hint="give the old rulebook as a folder") from None
     if done.returncode != 0:

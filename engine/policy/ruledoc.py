@@ -17,7 +17,7 @@ from .. import __version__
 from ..briefing.pdf import html_to_pdf, pdf_dates_meta
 from ..conditions import clauses
 from ..conditions.plain import Describer, Plain, name_phrase
-from ..documents import parse_text
+from ..documents import parse_text, read_text
 from ..errors import RuleError
 from ..figures import date as long_date
 from ..figures import figure
@@ -61,7 +61,7 @@ def context(rulebook: Rulebook, on: dt.date) -> dict[str, Any]:
     describer = Describer(rulebook.catalogue)
     descriptions = {}
     for path in rule_files(rulebook.directory):
-        document = parse_text(path.read_text(encoding="utf-8"), str(path), RuleError)
+        document = parse_text(read_text(path, RuleError, "rule file"), str(path), RuleError)
         descriptions[str(path)] = (document or {}).get("description", "") if isinstance(document, dict) else ""
     groups: dict[str, list[RuleEntry]] = {}
     for r in rulebook.rules:

@@ -131,7 +131,7 @@ def load_tests(path: Path | str, rulebook: Rulebook) -> list[LoadedTest]:
     """Read one rule test file; the first problem is a RuleTestError naming the line and the test."""
     path = Path(path)
     file = str(path)
-    text = read_text(path, RuleTestError)
+    text = read_text(path, RuleTestError, "rule test file")
     document = parse_text(text, file, RuleTestError)
     if document is None:
         return []
@@ -222,7 +222,7 @@ def _case_for(spec: RuleTest, item: Any, path: Path, label: str) -> LoadedCase:
                 file=file, line=line, column=column, field=f"{label}: case", hint="give the path from the repository, e.g. cases/new-department.yaml",
             )
         case_name = str(found)
-        document = _parsed_case(read_text(found, RuleTestError), case_name)
+        document = _parsed_case(read_text(found, RuleTestError, "case file"), case_name)
     else:
         case_name = f"{file} ({label})"
         document = item["case"]
