@@ -96,6 +96,22 @@ def test_rules_test_when_coverage_has_gaps(tmp_path):
     assert "rules fired: 1/2 (50%); clauses seen both true and false: 0/2 (0%)" in result.output
 
 
+def test_rules_test_when_a_verdict_rule_fires_but_never_decides_then_a_coverage_gap(tmp_path):
+    """--coverage names a verdict rule the tests make fire but never show deciding a line."""
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder, ignore=shutil.ignore_patterns("tests"))
+    (folder / "tests").mkdir()
+    (folder / "tests" / "only.yaml").write_text(
+        "- name: the new department joins, decided by urgency\n"
+        f"  case: {ROOT / 'cases' / 'new-department.yaml'}\n"
+        "  fires: [presumption.join]\n"
+    )
+    result = invoke("rules", "test", str(folder), "--coverage")
+    assert "presumption.join: no test shows this verdict rule deciding a line" in result.output
+    assert "urgency.only-offer-in-time: no test shows" not in result.output
+    assert "verdict rules seen deciding: 1/7" in result.output
+
+
 def test_rules_test_when_a_test_file_is_invalid(tmp_path):
     """An invalid test file is reported with its line and the test's name; exit 1."""
     folder = tmp_path / "rules"
