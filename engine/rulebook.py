@@ -268,6 +268,7 @@ class _Problems:
     def __init__(self, collect: bool):
         self.collect = collect
         self.errors: list[JoinupError] = []
+        self.old_weights: set[str] = set()  # rules told already to write a stage for their weight
 
     def add(self, error: JoinupError) -> None:
         if not self.collect:
@@ -433,6 +434,8 @@ def _stage_ok(spec: RuleSpec, path: str, document: Any, i: int, decision: Decisi
                  "its stages (`stage:`)"))
         return False
     if spec.then.verdict and not spec.stage:
+        if spec.id in problems.old_weights:
+            return False  # its weight's error says to write a stage already
         problems.add(RuleError(
             "a rule that gives a verdict needs a stage: the step of the order of precedence it decides in",
             file=path, line=line_of(document, ("rules", i, "then", "verdict"))[0], field=f"{spec.id}: stage",
@@ -476,6 +479,8 @@ def _no_weights(document: Any, path: str, problems: _Problems) -> None:
                      "(the first stage with a verdict decides); any other rule: delete the weight "
                      "(its reason is shown among the other considerations)"))
             del item["weight"]
+            if isinstance(rid, str):
+                problems.old_weights.add(rid)
 
 
 def _rule_specs(document: Any, path: str, problems: _Problems) -> list[tuple[int, RuleSpec]]:

@@ -82,6 +82,19 @@ def test_check_when_a_stage_declares_a_tie_rule_then_no_conflict(tmp_path):
     assert not found(check_rulebook(tmp_path / "rules"), "conflicts.yaml", "conflict")
 
 
+def test_check_when_a_rule_has_an_old_weight_then_one_error_at_the_weight(tmp_path):
+    """A verdict rule written with `weight:` is one error, at the weight, saying to write a stage instead."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("tests"))
+    text = (rules / "suffolk.yaml").read_text().replace("    stage: presumption\n", "    weight: 50\n", 1)
+    (rules / "suffolk.yaml").write_text(text)
+    (problem,) = check_rulebook(rules).errors
+    assert (problem.line, problem.field) == (text.splitlines().index("    weight: 50") + 1, "presumption.join: weight")
+    assert "replace `weight:` with `stage:`" in problem.hint
+
+
 def test_check_when_a_verdict_rule_can_never_decide(broken):
     """A verdict rule that fires only when an earlier stage's rule fires too is a warning at its stage."""
     (p,) = found(broken, "precedence.yaml", "never-decides")

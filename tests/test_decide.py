@@ -241,3 +241,34 @@ def test_decide_when_no_rule_matches_a_line_then_refer_and_process_survives(tmp_
         rec = quiet.decide_file(CASES / "part-join.yaml")
     assert rec.verdict == "refer" and rec.trace == []
     assert all(line.decided_by is None for line in rec.lines)
+
+
+def _with_quality_risk_about(tmp_path, about: str) -> Decider:
+    import shutil
+
+    from .conftest import ROOT
+
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder, ignore=shutil.ignore_patterns("tests"))
+    path = folder / "requirements.yaml"
+    text = path.read_text()
+    assert text.count("      about: offer\n") == 1
+    path.write_text(text.replace("      about: offer\n", f"      about: {about}\n"))
+    return Decider(folder)
+
+
+def test_decide_when_a_risk_is_about_going_alone_then_shown_only_on_a_line_that_goes_alone(tmp_path):
+    """A risk about going alone is put to the board for the line kept in house, and for no line that joins."""
+    quiet = _with_quality_risk_about(tmp_path, "go_alone")
+    alone = quiet.decide_file(CASES / "large-specialist.yaml")
+    assert [r.rule_id for r in alone.risks] == ["quality.offer-worse-on-some-dimensions"]
+    text = (CASES / "urgent-agency.yaml").read_text().replace("support: 3}", "support: 4}", 1)
+    joins = quiet.decide(parse_case(text.encode()))
+    assert joins.lines[0].verdict == "join" and joins.risks == []
+
+
+def test_decide_when_a_risk_is_about_the_line_then_shown_whatever_the_verdict(tmp_path):
+    """A risk about the line is put to the board on a line that goes alone as on one that joins."""
+    quiet = _with_quality_risk_about(tmp_path, "line")
+    alone = quiet.decide_file(CASES / "large-specialist.yaml")
+    assert [(r.rule_id, r.about) for r in alone.risks] == [("quality.offer-worse-on-some-dimensions", "line")]
