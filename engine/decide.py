@@ -27,7 +27,7 @@ from .recommendation import (
     Recommendation,
     TraceStep,
 )
-from .rulebook import Rule, Rulebook
+from .rulebook import RISK_SHOWN_WITH, Rule, Rulebook
 from .wording import placeholders
 
 
@@ -67,7 +67,7 @@ class LineDecision:
 
     @property
     def decided_by(self) -> str | None:
-        """The first rule of the deciding stage, in rulebook order (none: no verdict rule fired)."""
+        """The first rule of the deciding stage to fire (none: no verdict rule fired)."""
         return self.deciding[0].id if self.deciding else None
 
 
@@ -87,7 +87,7 @@ def line_verdict(fired: list[Rule], rulebook: Rulebook) -> LineDecision:
 
 def _role(rule: Rule, decision: LineDecision) -> str:
     """Why a fired rule's reason is shown: it decided, it argued for another verdict and lost, or it is context."""
-    if rule in decision.deciding:
+    if any(rule is d for d in decision.deciding):
         return "why"
     if rule.spec.then.verdict and rule.spec.then.verdict != decision.verdict:
         return "outweighed"
@@ -100,9 +100,7 @@ _ROLE_ORDER = {"why": 0, "outweighed": 1, "consideration": 2}
 
 def _shown(then: Any, verdict: str) -> bool:
     """Whether a rule's risk is shown on a line with this verdict: a risk about an option only where it is chosen."""
-    return then.about == "line" or (then.about == "offer" and verdict == "join") or (
-        then.about == "go_alone" and verdict == "go-alone"
-    )
+    return RISK_SHOWN_WITH.get(then.about, verdict) == verdict
 
 
 def _stage_place(rulebook: Rulebook, stage: str | None) -> int:

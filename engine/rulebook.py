@@ -31,6 +31,9 @@ Verdict = Literal["join", "go-alone", "refer"]
 About = Literal["offer", "go_alone", "line"]
 PARAMETERS_FILE = "parameters.yaml"
 DECISION_FILE = "decision.yaml"
+# The verdict a line needs for a risk about an option to be shown: a risk about the option the line
+# does not choose would contradict its verdict. A risk about the line is shown whatever the verdict.
+RISK_SHOWN_WITH: dict[str, str] = {"offer": "join", "go_alone": "go-alone"}
 RESERVED = frozenset({"kind", "id", "sid", "true", "false", "and", "or", "not", "is", "in", "known", "unknown"})
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 

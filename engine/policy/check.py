@@ -25,7 +25,7 @@ from ..conditions.parse import refs
 from ..errors import JoinupError, RuleError, Severity
 from ..measures import PARAMETERS as MEASURE_PARAMETERS
 from ..parameters import Parameters
-from ..rulebook import PARAMETERS_FILE, Rule, Rulebook, load_rulebook_collecting
+from ..rulebook import PARAMETERS_FILE, RISK_SHOWN_WITH, Rule, Rulebook, load_rulebook_collecting
 from . import ruletest_format, satisfiable
 
 class Problem(RuleError):
@@ -270,7 +270,7 @@ def unread_findings(rulebook: Rulebook) -> list[Problem]:
 
 
 # What each attached text needs of the line's verdict to be shown (engine.decide attaches them so).
-_SHOWN_WITH = {"condition": "join", "offer": "join", "go_alone": "go-alone"}
+_SHOWN_WITH = {"condition": "join", **RISK_SHOWN_WITH}
 
 
 def hidden_reasons(rulebook: Rulebook) -> list[Problem]:
