@@ -31,7 +31,7 @@ from durable.engine import Host, MessageNotHandledException, Ruleset
 from . import limits
 from .case import Case
 from .conditions.compile import paths
-from .conditions.names import fact_key
+from .conditions.normal import fact_key
 from .measures import Measures
 from .rulebook import Rulebook
 

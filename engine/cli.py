@@ -195,8 +195,9 @@ def verify(
             say(f"note: {note}")
         if result.holds:
             rec = result.decided
+            under = f"the rulebook in {rules}" if rules is not None else "the briefing's own rulebook"
             say(f"{pdf}: holds: {rec.organisation}: {rec.verdict}, decided again from the briefing's own case "
-                f"and rulebook ({rec.provenance.rulebook_sha256[:12]})")
+                f"under {under} ({rec.provenance.rulebook_sha256[:12]})")
             return
         say(f"{pdf}: does not hold:")
         for difference in result.differences:

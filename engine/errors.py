@@ -74,6 +74,11 @@ class JoinupError(Exception):
         self.severity = severity
         self.code = code or self.stage
 
+    def __reduce__(self):
+        # Pickled whole (file, line, hint, ...), so an error raised in a child process
+        # (engine/isolated.py, folder mode) reaches the parent as the same error.
+        return (_restored, (type(self), self.message, dict(self.__dict__)))
+
     def location(self) -> str:
         """`file:line:column`, as far as it is known."""
         return location(self.file or "<input>", self.line, self.column)
@@ -102,6 +107,13 @@ class JoinupError(Exception):
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def _restored(cls: type[JoinupError], message: str, state: dict[str, Any]) -> JoinupError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class CaseFileError(JoinupError):

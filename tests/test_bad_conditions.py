@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from engine.conditions import parse as expressions
 from engine.assess import _JoinupHost, engine_json
-from engine.conditions.compile import compile_condition, key
+from engine.conditions.compile import compile_condition
+from engine.conditions.normal import fact_key as key
 from engine.errors import RuleError
 from engine.conditions.names import Catalogue
 from engine.parameters import Parameters

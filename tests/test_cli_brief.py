@@ -260,3 +260,14 @@ def test_cli_brief_when_the_fonts_lack_a_character_warns_once_in_one_line(tmp_pa
     result = runner.invoke(app, ["brief", str(case), "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [f"warning: {case}: the fonts have no glyph for U+1D11E: each prints as a blank box"]
+
+
+def test_cli_verify_when_given_another_rulebook_says_which_it_decided_under(tmp_path):
+    """`verify --rules DIR` says the case was decided under that rulebook, not the briefing's own."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    pdf = tmp_path / "urgent.pdf"
+    assert runner.invoke(app, ["brief", str(CASES / "urgent-agency.yaml"), "-o", str(pdf)]).exit_code == 0
+    result = runner.invoke(app, ["verify", str(pdf), "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert f"under the rulebook in {rules}" in result.output

@@ -175,6 +175,7 @@ def test_decide_when_rules_read_more_names_than_one_fact_holds_then_every_rule_f
     _every_line({f"extra.r{i}" for i in range(10)}, rules)
 
 
+@pytest.mark.slow
 def test_decide_when_a_ruleset_would_pass_4096_rules_then_it_is_split(tmp_path):
     """4,200 rules (past the engine's 4,096 actions a ruleset) load into several rulesets and all fire."""
     rules = rulebook(tmp_path, [{"when": f"org.seats > {i % 50}"} for i in range(4200)])
@@ -392,6 +393,7 @@ def fired_and_expected(rules: Path) -> list[tuple[str, int, list[str], list[str]
     return out
 
 
+@pytest.mark.slow
 @fuzz(12)
 @given(rules=near_limit_rulebooks())
 def test_decide_when_a_generated_rulebook_is_near_the_engine_limits_then_no_crash_and_right_rules_fire(

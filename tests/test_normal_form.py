@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from engine.conditions import normal
 from engine.conditions import parse as expressions
-from engine.conditions.compile import key
+from engine.conditions.normal import fact_key as key
 from engine.conditions.typecheck import check
 from engine.errors import RuleError
 

@@ -317,3 +317,17 @@ def test_verify_when_the_recommendation_is_mutated_then_differences_or_briefing_
         assert len(str(err).splitlines()) == 1
         return
     assert isinstance(differences(checked, rec), list)
+
+
+def test_verify_when_deciding_the_embedded_case_crashes_the_process_then_one_briefing_error(urgent, monkeypatch):
+    """A rules-engine crash while deciding a briefing's case is one line naming the briefing, and joinup carries on."""
+    import os
+    import signal
+
+    from engine.briefing import verify as verify_module
+
+    monkeypatch.setattr(verify_module, "_decide", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
+    pdf, _, _ = urgent
+    with pytest.raises(BriefingError) as info:
+        verify_pdf(pdf, "urgent.pdf")
+    assert str(info.value).startswith("urgent.pdf: the rules engine crashed (signal 11, SIGSEGV) deciding this briefing's case")

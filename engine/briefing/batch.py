@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import quiet
 from ..errors import BriefingError, JoinupError
+from ..isolated import ChildDied, how_it_ended, run_in_child
 from ..resources import default_rules_dir
 from ..rulebook import load_rulebook
 from ..write import unwind_on_sigterm
@@ -138,13 +139,7 @@ Work = tuple[Path, Path]
 
 
 def _died(case: str, exitcode: int | None) -> Outcome:
-    if exitcode is not None and exitcode < 0:
-        try:
-            how = f"crashed (signal {-exitcode}, {signal.Signals(-exitcode).name})"
-        except ValueError:
-            how = f"crashed (signal {-exitcode})"
-    else:
-        how = f"stopped without an answer (exit status {exitcode})"
+    how = how_it_ended(exitcode)
     return Outcome(case, None, error=f"{case}: the process briefing this case {how}; the other cases were briefed "
                                      "without it (a bug in joinup or its rules engine: please report it with this case)")
 
@@ -186,27 +181,19 @@ def _pooled(queue: deque[Work], start: tuple, jobs: int, task: Task):
     return list(running.values())
 
 
-def _alone_main(conn, task: Task, start: tuple, case: str, output: str) -> None:
+def _started(task: Task, start: tuple, case: str, output: str) -> Outcome:
     _start(*start)
-    conn.send(task(case, output))
-    conn.close()
+    return task(case, output)
 
 
 def _alone(work: Work, start: tuple, task: Task) -> Outcome:
     """Brief one case in a process of its own: if the process dies, this case killed it."""
-    context = _context()
-    reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_alone_main, args=(writer, task, start, str(work[0]), str(work[1])), daemon=True)
-    process.start()
-    writer.close()
     try:
-        outcome = reader.recv()
-    except EOFError:
-        outcome = None
-    finally:
-        reader.close()
-        process.join()
-    return outcome if outcome is not None else _died(str(work[0]), process.exitcode)
+        return run_in_child(_started, task, start, str(work[0]), str(work[1]), context=_context())
+    except ChildDied as died:
+        return _died(str(work[0]), died.exitcode)
+    except Exception as error:  # the task's own failure, raised in the child: this case's, not the run's
+        return Outcome(str(work[0]), None, error=_named(str(work[0]), f"internal error: {type(error).__name__}: {error}"))
 
 
 def _run(work: list[Work], rules: str | None, templates: str | None, jobs: int, task: Task) -> Iterator[Outcome]:

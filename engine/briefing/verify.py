@@ -33,6 +33,7 @@ from pypdf.errors import PyPdfError
 from ..api import Decider
 from ..documents import MAX_DOCUMENT_BYTES, read_bytes
 from ..errors import BriefingError
+from ..isolated import ChildDied, run_in_child
 from ..load import MAX_BYTES as MAX_CASE_BYTES
 from ..load import parse_case
 from ..recommendation import Recommendation
@@ -203,6 +204,18 @@ def _decide(evidence: Evidence, rules: Path | None) -> Recommendation:
         return Decider(Path(folder)).decide(loaded)
 
 
+def _decided_apart(evidence: Evidence, rules: Path | None, source: str) -> Recommendation:
+    """The embedded case decided in a child process: a rulebook or case that crashed the rules
+    engine's native code would otherwise take joinup with it, with no word of which briefing."""
+    try:
+        return run_in_child(_decide, evidence, rules)
+    except ChildDied as died:
+        raise BriefingError(
+            f"the rules engine {died} deciding this briefing's case", file=source,
+            hint="the embedded case or rulebook is beyond what joinup can decide; please report it with this briefing",
+        ) from None
+
+
 # Words written from the facts beside them (engine.wording: the `text`, `summary` and `shown` the JSON
 # carries for tools) and the rule texts they are written from. A difference in these alone is a change
 # of wording, in the rulebook or in joinup's formatting, not of what was decided: a note, not a failure.
@@ -342,7 +355,7 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
     recorded = evidence.recommendation.get("provenance", {})
     if hashlib.sha256(evidence.case).hexdigest() != recorded.get("case_sha256"):
         problems.append("case file: the embedded case file's SHA-256 is not the one the briefing records")
-    decided = _decide(evidence, Path(rules) if rules is not None else None)
+    decided = _decided_apart(evidence, Path(rules) if rules is not None else None, source)
     if rules is None and decided.provenance.rulebook_sha256 != recorded.get("rulebook_sha256"):
         problems.append("rulebook: the embedded rulebook's SHA-256 is not the one the briefing records")
     if rules is not None and decided.provenance.rulebook_sha256 != recorded.get("rulebook_sha256"):

@@ -19,22 +19,11 @@ from ..case import Case, Organisation
 from ..measures import LineMeasures, OptionMeasures
 from ..parameters import InForce, Parameters
 from ..quantities import Range
+from .normal import fact_key
 
 Kind = Literal["number", "bool", "text"]
 # What a getter reads: the case, the service line's measures, the parameters in force.
 Getter = Callable[[Case, LineMeasures, dict[str, InForce]], Any]
-
-
-def fact_key(path: str) -> str:
-    """A name as a key in a durable_rules fact: the one mapping every module uses.
-
-    durable_rules reads a dot in a key as nesting, and joinup's facts are flat, so each dot
-    becomes a colon, which no name a condition can write contains. The mapping is
-    injective for any text (a percent sign and a colon are escaped first, as in a URL), so
-    `param.a.b`, `param.a__b` and a finding `org__seats` beside `org.seats` each get their
-    own key, and a rule cannot silently read another name's value.
-    """
-    return path.replace("%", "%25").replace(":", "%3A").replace(".", ":")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ plain-English renderer. In normal form:
 - `in [...]` is an `any` of equality tests (`not in`, an `all` of inequalities);
 - arithmetic on numbers alone is worked out (durable_rules never matches a test
   against it: `x >= 0 + 0` is false even when x is 0);
-- a true-or-false name on its own is a test that it equals true (or false).
+- a true-or-false name on its own is a test that it equals true (or false);
+- every name reaches the engine through the one fact key (`fact_key`).
 
 A test on a name that is unknown (absent from the fact) never holds, whichever way round
 it is written, so `not x > 5` is false when x is unknown: durable_rules' semantics, kept
@@ -32,6 +33,18 @@ COMPARE = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
 }
 ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def fact_key(path: str) -> str:
+    """A name as a key in a durable_rules fact: the one mapping every module uses.
+
+    durable_rules reads a dot in a key as nesting, and joinup's facts are flat, so each dot
+    becomes a colon, which no name a condition can write contains. The mapping is
+    injective for any text (a percent sign and a colon are escaped first, as in a URL), so
+    `param.a.b`, `param.a__b` and a finding `org__seats` beside `org.seats` each get their
+    own key, and a rule cannot silently read another name's value.
+    """
+    return path.replace("%", "%25").replace(":", "%3A").replace(".", ":")
 
 
 # Value terms: a constant, a name, or arithmetic over them with at least one name.
@@ -102,7 +115,9 @@ def normalise(node: Node, negate: bool = False) -> Condition:
         return IsKnown(_name_of(node.operand), node.known != negate, node)
     if isinstance(node, In):
         name = _name_of(node.operand)
-        tests = tuple(Test(name, "!=" if negate else "==", choice.value, node) for choice in node.choices)
+        # A choice listed twice is one test, not two: each is a path of the engine's (engine/limits.py).
+        choices = dict.fromkeys(choice.value for choice in node.choices)
+        tests = tuple(Test(name, "!=" if negate else "==", value, node) for value in choices)
         return AllOf(tests) if negate else AnyOf(tests)
     if isinstance(node, Compare):
         return _compare(node, negate)

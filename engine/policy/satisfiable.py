@@ -1,7 +1,7 @@
 """Can a condition ever hold? Can two conditions hold together? Reasoning for `joinup rules check`.
 
-A condition is rewritten as the compiler sees it (negation pushed down to the tests, a
-test on an unknown figure never holding), findings are replaced by the conditions of the
+A condition is read in the normal form the compiler reads (`conditions/normal.py`:
+negation pushed down to the tests, a test on an unknown figure never holding), findings are replaced by the conditions of the
 rules that conclude them, and parameters by their values in force. The result, in
 disjunctive normal form, is a list of alternatives, each a list of tests that must all
 hold. An alternative is impossible when its tests contradict each other:
@@ -19,15 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..conditions.parse import And, Arith, Compare, In, Known, Literal, Neg, Node, Not, Or, Ref
+from ..conditions import normal
+from ..conditions.parse import Node
 from ..rulebook import Rule, Rulebook
 
 MAX_ALTERNATIVES = 4096
-_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NON_NEGATIVE_UNITS = frozenset({"count", "seats"})
 
 
@@ -62,31 +61,14 @@ def product(parts: list[DNF]) -> DNF:
     return result
 
 
-def _const(node: Node, params: dict[str, float]) -> Any:
-    """A node's constant value (literals and parameters), or None if it reads a figure of the case."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Ref):
-        if node.path.startswith("param.") and node.path[6:] in params:
-            return params[node.path[6:]]
-        return None
-    if isinstance(node, Neg):
-        v = _const(node.operand, params)
-        return None if v is None else -v
-    if isinstance(node, Arith):
-        left, right = _const(node.left, params), _const(node.right, params)
-        if left is None or right is None or (node.op == "/" and right == 0):
-            return None
-        return {"+": left + right, "-": left - right, "*": left * right, "/": left / right if right else 0}[node.op]
-    return None
-
-
 class Expander:
     """Turns a rule's condition into alternatives of tests, under one set of parameter values."""
 
     def __init__(self, rulebook: Rulebook, params: dict[str, float]):
         self.rulebook = rulebook
         self.params = params
+        # Parameters by the names conditions read them by, for the one evaluator of terms.
+        self.param_values = {f"param.{name}": value for name, value in params.items()}
         self.producers: dict[str, list[Rule]] = {}
         for r in rulebook.rules:
             if r.spec.then.finding:
@@ -94,50 +76,39 @@ class Expander:
 
     def matches(self, node: Node, negate: bool = False, origin: Node | None = None, depth: int = 0) -> DNF:
         """The alternatives under which the compiled condition (negated if `negate`) matches."""
+        return self._expand(normal.normalise(node, negate), origin, depth)
+
+    def _expand(self, form: normal.Condition, origin: Node | None, depth: int) -> DNF:
         if depth > 20:
             raise TooLarge
-        here = origin
-        if isinstance(node, Not):
-            return self.matches(node.operand, not negate, origin, depth)
-        if isinstance(node, (And, Or)):
-            parts = [self.matches(item, negate, origin, depth) for item in node.items]
-            if isinstance(node, And) != negate:
-                return product(parts)
-            return [alt for part in parts for alt in part]
-        if isinstance(node, Literal):
-            return [[TRUE if bool(node.value) != negate else FALSE]]
-        if isinstance(node, Ref) and self.rulebook.catalogue.is_finding(node.path):
-            where = here or node
-            fired = [alt for r in self.producers.get(node.path, []) for alt in self.matches(r.condition, False, where, depth + 1)]
-            return not_dnf(fired, where) if negate else fired
-        where = here or node
-        if isinstance(node, Ref):
-            return [[Atom("bound", node.path, "==", not negate, origin=where)]]
-        if isinstance(node, Known):
-            known = node.known != negate
-            return [[Atom("known" if known else "unknown", node.operand.path, origin=where)]]
-        if isinstance(node, In):
-            atoms = [Atom("bound", node.operand.path, "!=" if negate else "==", c.value, origin=where) for c in node.choices]
-            return [atoms] if negate else [[a] for a in atoms]
-        if isinstance(node, Compare):
-            return [[self._compare(node, negate, where)]]
-        raise AssertionError(f"not a condition: {node!r}")
+        if isinstance(form, normal.AllOf):
+            return product([self._expand(item, origin, depth) for item in form.items])
+        if isinstance(form, normal.AnyOf):
+            return [alt for item in form.items for alt in self._expand(item, origin, depth)]
+        if isinstance(form, normal.Always):
+            return [[TRUE if form.value else FALSE]]
+        where = origin or form.origin
+        if isinstance(form, normal.IsKnown):
+            return [[Atom("known" if form.known else "unknown", form.name, origin=where)]]
+        if self.rulebook.catalogue.is_finding(form.name):
+            fired = [alt for r in self.producers.get(form.name, []) for alt in self.matches(r.condition, False, where, depth + 1)]
+            found = form.value == (form.op == "==")
+            return fired if found else not_dnf(fired, where)
+        return [[self._test(form, where)]]
 
-    def _compare(self, node: Compare, negate: bool, where: Node) -> Atom:
-        op = _NEGATED[node.op] if negate else node.op
-        left, right = node.left, node.right
-        lc, rc = _const(left, self.params), _const(right, self.params)
-        if lc is not None and rc is not None:
-            return TRUE if _holds(lc, op, rc) else FALSE
-        if lc is not None:
-            left, right, lc, rc, op = right, left, rc, lc, _FLIPPED[op]
-        if isinstance(left, Ref) and rc is not None:
-            return Atom("bound", left.path, op, rc, origin=where)
-        if isinstance(left, Ref) and isinstance(right, Ref):
-            return Atom("relation", left.path, op, other=right.path, origin=where)
-        from ..conditions.parse import refs
-
-        names = tuple(sorted({r.path for r in refs(node) if not r.path.startswith("param.")}))
+    def _test(self, form: normal.Test, where: Node) -> Atom:
+        op, name, value = form.op, form.name, form.value
+        known = self.param_values
+        here, there = known.get(name), normal.evaluate(value, known)
+        if here is not None and there is not None:  # parameters and numbers alone: decided now
+            return TRUE if _holds(here, op, there) else FALSE
+        if here is not None and isinstance(value, normal.Name):  # a parameter on the left: turn it round
+            return Atom("bound", value.path, normal.FLIPPED[op], here, origin=where)
+        if here is None and there is not None:
+            return Atom("bound", name, op, there, origin=where)
+        if here is None and isinstance(value, normal.Name):
+            return Atom("relation", name, op, other=value.path, origin=where)
+        names = tuple(sorted({n for n in [name, *normal.names_in(value)] if not n.startswith("param.")}))
         return Atom("opaque", names=names, origin=where)
 
 
@@ -156,12 +127,12 @@ def _not_atom(atom: Atom, origin: Node) -> list[Atom]:
     if atom.kind == "unknown":
         return [Atom("known", atom.name, origin=origin)]
     if atom.kind == "bound":
-        return [Atom("unknown", atom.name, origin=origin), Atom("bound", atom.name, _NEGATED[atom.op], atom.value, origin=origin)]
+        return [Atom("unknown", atom.name, origin=origin), Atom("bound", atom.name, normal.NEGATED[atom.op], atom.value, origin=origin)]
     if atom.kind == "relation":
         return [
             Atom("unknown", atom.name, origin=origin),
             Atom("unknown", atom.other, origin=origin),
-            Atom("relation", atom.name, _NEGATED[atom.op], other=atom.other, origin=origin),
+            Atom("relation", atom.name, normal.NEGATED[atom.op], other=atom.other, origin=origin),
         ]
     return [Atom("opaque", names=(), origin=origin)]
 
@@ -172,66 +143,88 @@ def not_dnf(dnf: DNF, origin: Node) -> DNF:
     return product(parts) if parts else [[TRUE]]
 
 
+@dataclass
+class _Tests:
+    """One alternative's tests, gathered by name: what must be known, bounds, values, relations."""
+
+    known: set[str] = field(default_factory=set)
+    unknown: set[str] = field(default_factory=set)
+    low: dict[str, tuple[float, bool]] = field(default_factory=dict)  # name -> (bound, strict)
+    high: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    equal: dict[str, Any] = field(default_factory=dict)
+    differ: dict[str, set[Any]] = field(default_factory=dict)
+    relations: list[Atom] = field(default_factory=list)
+    contradicted: bool = False
+
+    def add(self, a: Atom) -> None:
+        if a.kind == "false":
+            self.contradicted = True
+        elif a.kind == "unknown":
+            self.unknown.add(a.name)
+        elif a.kind == "opaque":
+            self.known.update(a.names)
+        elif a.kind != "true":
+            self.known.add(a.name)
+            if a.kind == "relation":
+                self.known.add(a.other)
+                self.relations.append(a)
+            elif a.kind == "bound":
+                self._bound(a)
+
+    def _bound(self, a: Atom) -> None:
+        if a.op == "==":
+            if a.name in self.equal and self.equal[a.name] != a.value:
+                self.contradicted = True
+            self.equal[a.name] = a.value
+        elif a.op == "!=":
+            self.differ.setdefault(a.name, set()).add(a.value)
+        else:
+            lower = a.op in (">", ">=")
+            _tighten(self.low if lower else self.high, a.name, float(a.value), a.op in (">", "<"), lower=lower)
+
+    def what_the_units_imply(self, units: dict[str, str | None]) -> None:
+        """A range-valued figure's ends bound its likely value (x.low <= x <= x.high); counts and seats are not negative."""
+        for name in list(self.known):
+            for end, op in ((".low", "<="), (".high", ">=")):
+                if name.endswith(end) and name[: -len(end)] in units:
+                    self.relations.append(Atom("relation", name, op, other=name[: -len(end)]))
+        for name, unit in units.items():
+            if unit in _NON_NEGATIVE_UNITS and name in self.known:
+                _tighten(self.low, name, 0.0, False, lower=True)
+
+    def values_fit(self) -> bool:
+        """No value is both required and refused, or outside its name's bounds."""
+        for name, v in self.equal.items():
+            if v in self.differ.get(name, set()):
+                return False
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not _inside(float(v), self.low.get(name), self.high.get(name)):
+                return False
+        return True
+
+    def bounds_leave_room(self) -> bool:
+        """Each name's lower and upper bounds leave at least one value it may take."""
+        for name in set(self.low) & set(self.high):
+            (lo, lo_strict), (hi, hi_strict) = self.low[name], self.high[name]
+            if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+                return False
+            if lo == hi and lo in self.differ.get(name, set()):
+                return False
+        return True
+
+
 def possible(atoms: list[Atom], units: dict[str, str | None]) -> bool:
     """Whether the tests of one alternative can all hold at once."""
-    known: set[str] = set()
-    unknown: set[str] = set()
-    low: dict[str, tuple[float, bool]] = {}  # name -> (bound, strict)
-    high: dict[str, tuple[float, bool]] = {}
-    equal: dict[str, Any] = {}
-    differ: dict[str, set[Any]] = {}
-    relations: list[Atom] = []
+    tests = _Tests()
     for a in atoms:
-        if a.kind == "false":
+        tests.add(a)
+        if tests.contradicted:
             return False
-        if a.kind == "true":
-            continue
-        if a.kind == "unknown":
-            unknown.add(a.name)
-            continue
-        if a.kind == "opaque":
-            known.update(a.names)
-            continue
-        known.add(a.name)
-        if a.kind == "relation":
-            known.add(a.other)
-            relations.append(a)
-        if a.kind != "bound":
-            continue
-        v = a.value
-        if a.op == "==":
-            if a.name in equal and equal[a.name] != v:
-                return False
-            equal[a.name] = v
-        elif a.op == "!=":
-            differ.setdefault(a.name, set()).add(v)
-        elif a.op in (">", ">="):
-            _tighten(low, a.name, float(v), a.op == ">", lower=True)
-        else:
-            _tighten(high, a.name, float(v), a.op == "<", lower=False)
-    if known & unknown:
+    if tests.known & tests.unknown:
         return False
-    # A range-valued figure's ends bound its likely value: x.low <= x <= x.high.
-    for name in list(known):
-        for end, op in ((".low", "<="), (".high", ">=")):
-            if name.endswith(end) and name[: -len(end)] in units:
-                relations.append(Atom("relation", name, op, other=name[: -len(end)]))
-    for name, unit in units.items():
-        if unit in _NON_NEGATIVE_UNITS and name in known:
-            _tighten(low, name, 0.0, False, lower=True)
-    for name, v in equal.items():
-        if v in differ.get(name, set()):
-            return False
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            if not _inside(float(v), low.get(name), high.get(name)):
-                return False
-    for name in set(low) & set(high):
-        (lo, lo_strict), (hi, hi_strict) = low[name], high[name]
-        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
-            return False
-        if lo == hi and lo in differ.get(name, set()):
-            return False
-    return _relations_possible(relations, low, high, equal)
+    tests.what_the_units_imply(units)
+    return tests.values_fit() and tests.bounds_leave_room() and _relations_possible(
+        tests.relations, tests.low, tests.high, tests.equal
+    )
 
 
 def _tighten(bounds: dict[str, tuple[float, bool]], name: str, v: float, strict: bool, lower: bool) -> None:
@@ -287,7 +280,7 @@ def _relations_possible(relations: list[Atom], low: dict, high: dict, equal: dic
     for r in relations:
         a, b, op = r.name, r.other, r.op
         if a > b:
-            a, b, op = b, a, _FLIPPED[op]
+            a, b, op = b, a, normal.FLIPPED[op]
         allowed = {"<": {"<"}, "<=": {"<", "="}, ">": {">"}, ">=": {">", "="}, "==": {"="}, "!=": {"<", ">"}}[op]
         # Bounds on the two names rule some signs out.
         lo_a, hi_a = _range(a, low, high, equal)
