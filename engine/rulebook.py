@@ -302,9 +302,36 @@ def load_rulebook_collecting(directory: Path | str) -> tuple[Rulebook | None, li
     return rulebook, problems.errors
 
 
+# A rule as read, before its condition is compiled: its spec, file, the file's text and
+# parsed document, and its position in the file's list of rules.
+_Read = tuple[RuleSpec, str, str, Any, int]
+
+
 def _load(directory: Path, problems: _Problems) -> Rulebook | None:
+    """Parameters, the order of precedence and the rules, each checked, then compiled and layered."""
     if not directory.is_dir():
         raise RuleError("no such rulebook folder", file=str(directory), hint="give the folder holding the rule files")
+    files: dict[str, bytes] = {}  # what the rulebook's hash is taken over
+    parameters = _load_parameters(directory, problems, files)
+    decision = _load_decision(directory, problems)
+    if decision is not _NONE and decision is not _FALLBACK:  # read already: an unreadable one is reported
+        files[DECISION_FILE] = read_bytes(directory / DECISION_FILE, RuleError, "decision file")
+    read = _read_rules(directory, problems, files)
+    good, findings = _checked(read, decision, problems)
+    catalogue = Catalogue(parameters, findings)
+    for finding in findings:
+        if "." not in finding and any(p.startswith(finding + ".") for p in catalogue.paths()):
+            problems.add(RuleError(f"the finding '{finding}' would hide the names under {finding}.", file=str(directory)))
+    rules = _compiled(good, catalogue, decision, problems)
+    try:
+        layers = _layer(rules, catalogue)
+    except RuleError as exc:
+        problems.add(exc)  # collecting: the rulebook is for analysis only, not for deciding
+        layers = [list(range(len(rules)))]
+    return Rulebook(directory, rules, parameters, catalogue, layers, _digest(files), files, decision)
+
+
+def _load_parameters(directory: Path, problems: _Problems, files: dict[str, bytes]) -> Parameters:
     params_path = directory / PARAMETERS_FILE
     if problems.collect:
         parameters, errors = Parameters.load_collecting(params_path, MEASURE_LIMITS)
@@ -312,15 +339,17 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
     else:
         parameters = Parameters.load(params_path, MEASURE_LIMITS)
         check_parameters(parameters)
-    files = {PARAMETERS_FILE: read_bytes(params_path, RuleError, "parameters file")} if params_path.is_file() else {}
-    decision = _load_decision(directory, problems)
-    if decision is not _NONE and decision is not _FALLBACK:  # read already: an unreadable one is reported
-        files[DECISION_FILE] = read_bytes(directory / DECISION_FILE, RuleError, "decision file")
+    if params_path.is_file():
+        files[PARAMETERS_FILE] = read_bytes(params_path, RuleError, "parameters file")
+    return parameters
 
-    specs: list[tuple[RuleSpec, str, str, Any, int]] = []
+
+def _read_rules(directory: Path, problems: _Problems, files: dict[str, bytes]) -> list[_Read]:
+    """Every rule of every rule file that parses and validates, in file order."""
     paths = rule_files(directory)
     if not paths:
         raise RuleError("holds no rule files (*.yaml)", file=str(directory))
+    read: list[_Read] = []
     for path in paths:
         try:
             text = read_text(path, RuleError, "rule file")
@@ -330,12 +359,16 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
             problems.add(exc)
             continue
         for i, spec in _rule_specs(document, str(path), problems):
-            specs.append((spec, str(path), text, document, i))
+            read.append((spec, str(path), text, document, i))
+    return read
 
+
+def _checked(read: list[_Read], decision: Decision, problems: _Problems) -> tuple[list[_Read], dict[str, str]]:
+    """The rules fit to compile (unique ids, a conclusion, a valid stage), and the findings they conclude."""
     ids: dict[str, str] = {}
     findings: dict[str, str] = {}
-    good: list[tuple[RuleSpec, str, str, Any, int]] = []
-    for spec, path, text, document, i in specs:
+    good: list[_Read] = []
+    for spec, path, text, document, i in read:
         line = line_of(document, ("rules", i, "id"))[0]
         ok = True
         for rid in [spec.id, *spec.replaces]:
@@ -372,12 +405,11 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
             ok = False
         if ok:
             good.append((spec, path, text, document, i))
+    return good, findings
 
-    catalogue = Catalogue(parameters, findings)
-    for finding in findings:
-        if "." not in finding and any(p.startswith(finding + ".") for p in catalogue.paths()):
-            problems.add(RuleError(f"the finding '{finding}' would hide the names under {finding}.", file=str(directory)))
 
+def _compiled(good: list[_Read], catalogue: Catalogue, decision: Decision, problems: _Problems) -> list[Rule]:
+    """Each rule's condition parsed, checked and compiled once."""
     rules = []
     for spec, path, text, document, i in good:
         try:
@@ -387,16 +419,15 @@ def _load(directory: Path, problems: _Problems) -> Rulebook | None:
             continue
         rule.stage = decision.index(spec.stage) if spec.stage else None
         rules.append(rule)
-    try:
-        layers = _layer(rules, catalogue)
-    except RuleError as exc:
-        problems.add(exc)  # collecting: the rulebook is for analysis only, not for deciding
-        layers = [list(range(len(rules)))]
+    return rules
 
+
+def _digest(files: dict[str, bytes]) -> str:
+    """SHA-256 over the rulebook's files, by name: what a recommendation records it was decided under."""
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name] + b"\0")
-    return Rulebook(directory, rules, parameters, catalogue, layers, digest.hexdigest(), files, decision)
+    return digest.hexdigest()
 
 
 # Loads with a decision.yaml that cannot be read still check the rules: one stage, taking any name.
