@@ -16,6 +16,7 @@ from .parameters import InForce
 
 OverallVerdict = Literal["join", "join-in-part", "go-alone", "refer"]
 LineVerdict = Literal["join", "go-alone", "refer"]
+Role = Literal["why", "outweighed", "consideration"]
 
 
 def _wording() -> Any:
@@ -53,8 +54,17 @@ class Reason(_Out):
     service_line: str = Field(description="The service line it is about.")
     template: str = Field(description="The rule's reason as the rulebook writes it, with {placeholders} for figures.")
     values: list[Observed] = Field(description="The value of each placeholder, as the decision read it.")
-    weight: int = Field(description="The rule's weight: reasons are listed heaviest first.")
-    supports: LineVerdict | None = Field(description="The verdict the rule argues for, if any.")
+    supports: LineVerdict | None = Field(description="The verdict the rule argues for (its verdict, or the one it favours), if any.")
+    role: Role = Field(
+        default="consideration",
+        description=(
+            "why: a rule of the stage that decided the line; outweighed: a verdict rule that argued for "
+            "another verdict and lost to an earlier stage; consideration: anything else that fired."
+        ),
+    )
+    stage: str | None = Field(default=None, description="The stage of decision.yaml the rule's verdict belongs to, if it gives one.")
+    outweighed_by: str | None = Field(default=None, description="For an outweighed reason: the rule that decided the line.")
+    outweighed_in: str | None = Field(default=None, description="For an outweighed reason: the title of the stage that decided the line.")
 
     @computed_field(description="The reason in words, with its figures (engine.wording writes it).")  # type: ignore[prop-decorator]
     @property
@@ -69,6 +79,9 @@ class Attached(_Out):
     service_line: str = Field(description="The service line it is about.")
     template: str = Field(description="The rule's condition or risk as the rulebook writes it, with {placeholders}.")
     values: list[Observed] = Field(description="The value of each placeholder, as the decision read it.")
+    about: Literal["offer", "go_alone", "line"] | None = Field(
+        default=None, description="For a risk: the option it is about (offer, go_alone) or the line whatever its verdict."
+    )
 
     @computed_field(description="What must be done or weighed, in words (engine.wording writes it).")  # type: ignore[prop-decorator]
     @property
@@ -83,10 +96,32 @@ class LineRecommendation(_Out):
     offer: str = Field(default="", description="The shared service on offer for this line, by name.")
     supplier: str = Field(default="", description="Who provides the offer.")
     verdict: LineVerdict = Field(description="join, go-alone or refer.")
-    decided_by: str | None = Field(description="The rule whose verdict prevailed (none: no rule reached a verdict).")
-    reasons: list[Reason] = Field(description="The reasons, heaviest first.")
+    decided_by: str | None = Field(
+        description="The first rule of the stage that decided the line (none: no verdict rule fired)."
+    )
+    deciding: list[str] = Field(
+        default_factory=list, description="Every rule of the deciding stage that fired: they agree, or disagree and refer."
+    )
+    stage: str | None = Field(default=None, description="The stage of decision.yaml that decided the line (none: no verdict rule fired).")
+    stage_title: str | None = Field(default=None, description="That stage's title.")
+    disagreement: bool = Field(
+        default=False, description="The deciding stage's rules concluded different verdicts, so the stage's tie rule gave the verdict."
+    )
+    reasons: list[Reason] = Field(description="The reasons: why the verdict, then outweighed, then other considerations.")
     conditions: list[Attached] = Field(description="Conditions attached to joining (only when the verdict is join).")
-    risks: list[Attached] = Field(description="Risks to weigh.")
+    risks: list[Attached] = Field(
+        description="Risks to weigh: about the offer only when the line joins, about going alone only when it goes alone."
+    )
+
+    @property
+    def why(self) -> list[Reason]:
+        """The reasons for the verdict: the deciding stage's rules."""
+        return [r for r in self.reasons if r.role == "why"]
+
+    @property
+    def others(self) -> list[Reason]:
+        """Everything else that fired: outweighed verdicts, then other considerations."""
+        return [r for r in self.reasons if r.role != "why"]
 
 
 class TraceStep(_Out):
@@ -122,7 +157,7 @@ class Recommendation(_Out):
     decision_date: dt.date
     need_by: dt.date
     lines: list[LineRecommendation] = Field(description="The verdict per service line, in case-file order.")
-    reasons: list[Reason] = Field(description="Every reason, heaviest first.")
+    reasons: list[Reason] = Field(description="Every reason: why each line's verdict, then outweighed, then other considerations.")
     conditions: list[Attached] = Field(description="Conditions attached to joining.")
     risks: list[Attached] = Field(description="Risks to weigh: what remains to be seen.")
     trace: list[TraceStep] = Field(description="Every rule that fired, in the order it ran.")

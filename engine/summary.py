@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from . import wording
-from .recommendation import Recommendation
+from .recommendation import Reason, Recommendation
 
 WIDTH = 88
 
@@ -13,14 +13,20 @@ def _wrap(text: str, indent: str) -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
+def _reason(reason: Reason) -> str:
+    note = wording.standing(reason)
+    return _wrap(f"- {wording.sentence(reason)} [{reason.rule_id}{'; ' + note if note else ''}]", "    ")
+
+
 def summary_text(rec: Recommendation) -> str:
-    """A readable summary: verdict, reasons per line heaviest first, conditions and risks."""
+    """A readable summary: per line its verdict, why, and the other considerations; then conditions and risks."""
     out = [f"{rec.organisation}: {rec.verdict.upper()}", _wrap(wording.summary(rec), ""), ""]
     for line in rec.lines:
-        by = f" (decided by {line.decided_by})" if line.decided_by else " (no rule reached a verdict)"
-        out.append(f"{line.service_line}: {line.verdict}{by}")
-        for reason in line.reasons:
-            out.append(_wrap(f"- {wording.sentence(reason)} [{reason.rule_id}]", "  "))
+        out.append(_wrap(f"{line.service_line}: {line.verdict} ({wording.basis(line)})", ""))
+        for title, reasons in (("Why", line.why), ("Other considerations", line.others)):
+            if reasons:
+                out.append(f"  {title}:")
+                out.extend(_reason(r) for r in reasons)
         out.append("")
     for title, items in (("Conditions attached to joining", rec.conditions), ("Risks", rec.risks)):
         if items:

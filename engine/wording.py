@@ -17,7 +17,7 @@ from . import figures
 from .rulebook import PLACEHOLDER
 
 if TYPE_CHECKING:  # the models read their words from here, so they are imported only for the types
-    from .recommendation import Attached, Observed, Reason, Recommendation
+    from .recommendation import Attached, LineRecommendation, Observed, Reason, Recommendation
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,6 +56,32 @@ def fill(template: str, values: Iterable[Observed]) -> str:
 def sentence(item: Reason | Attached) -> str:
     """A reason, condition or risk in words: its rule's text with the figures it used."""
     return fill(item.template, item.values)
+
+
+VERDICT_WORDS = {"join": "joining", "go-alone": "going alone", "refer": "referring to the board"}
+
+
+_TIE = {"join": "join", "go-alone": "go alone", "refer": "refer the line to the board"}
+
+
+def standing(reason: Reason) -> str:
+    """Where a reason stands against its line's verdict: '' for a reason why, else what it argued and what won."""
+    if reason.role == "outweighed":
+        return (f"argued for {VERDICT_WORDS[reason.supports or 'refer']}; outweighed at the earlier stage "
+                f"'{reason.outweighed_in}' by {reason.outweighed_by}")
+    if reason.role == "consideration" and reason.supports:
+        return f"argues for {VERDICT_WORDS[reason.supports]}; does not decide"
+    return ""
+
+
+def basis(line: LineRecommendation) -> str:
+    """How the order of precedence settled a line, in a clause: which stage, which rules."""
+    if line.stage is None:
+        return "no verdict rule fired, so the line is referred to the board"
+    if line.disagreement:
+        return (f"the rules of stage '{line.stage_title}' disagree ({figures.and_list(line.deciding)}), "
+                f"and the stage's rule when they do is to {_TIE[line.verdict]}")
+    return f"decided at stage '{line.stage_title}' by {figures.and_list(line.deciding)}"
 
 
 def _names(lines: list[str]) -> str:

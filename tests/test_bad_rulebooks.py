@@ -44,7 +44,7 @@ def broken_rulebooks(draw: st.DrawFn) -> tuple[str, str]:
             i = draw(st.integers(min_value=0, max_value=len(lines) - 1))
             text = "".join(lines[: i + 1] + lines[i:])
         else:
-            matches = list(re.finditer(r"(value|weight|when): [^\n]+", text))
+            matches = list(re.finditer(r"(value|stage|when|on_disagreement): [^\n]+", text))
             m = draw(st.sampled_from(matches))
             if m.group(1) == "when":
                 new = draw(st.sampled_from(["org.seats > 0.00001", "line.seats / 0 > 1", "org.seats > 1e5", "true"]))

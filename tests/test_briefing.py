@@ -81,20 +81,31 @@ def test_brief_gives_each_reason_with_its_rule_id_and_source(pages, briefings):
     assert "Seed article (2007), a call-off of about four months" in text
 
 
-def test_brief_orders_reasons_heaviest_first_with_the_decisive_one_marked(pages):
-    """In section 1 the decisive reason comes first and says so."""
+def test_brief_gives_why_first_then_the_other_considerations_with_what_outweighed_them(pages):
+    """In section 1 the deciding stage and its reason come first; an outweighed verdict says what outweighed it."""
     text = " ".join(pages["urgent-agency"])
     why = text[text.index("1. Why"):]
-    assert why.index("Decisive. The service is needed in 5 months.") < why.index("Over the 10 years appraised, going alone would cost £12.4m")
+    assert why.index("Decided at stage 'Hard constraints'") < why.index("The service is needed in 5 months.")
+    assert why.index("The service is needed in 5 months.") < why.index("Other considerations")
+    assert why.index("Other considerations") < why.index("Over the 10 years appraised, going alone would cost £12.4m")
+    assert "Argued for going alone; outweighed at the earlier stage 'Hard constraints' by" in why
 
 
-def test_brief_gives_conditions_and_risks_when_rules_raise_them(pages):
-    """Conditions attached to joining and risks are printed in section 3 with their rule ids."""
-    text = " ".join(pages["part-join"])
+def test_brief_gives_conditions_when_rules_attach_them(pages):
+    """Conditions attached to joining are printed in section 3 with their rule ids."""
+    text = " ".join(pages["new-department"])
     section = text[text.index("3. Conditions attached to joining, and risks"):]
-    assert "The offer scores below going alone on 3 of 3 quality dimensions" in section
-    assert "quality.offer-worse-on-some-dimensions" in section
-    assert "Not met: Secure statistical compute cluster." in section
+    assert "Write into the call-off how these requirements will be met in full" in section
+    assert "requirements.partly-met" in section
+
+
+def test_brief_gives_no_offer_risk_or_gap_for_a_line_kept_in_house(pages):
+    """Section 3 of a briefing whose only line goes alone raises no risk about the offer (failure 11)."""
+    text = " ".join(pages["large-specialist"])
+    section = text[text.index("3. Conditions attached to joining, and risks"):text.index("Annex A")]
+    assert "No rule raises a risk." in section
+    assert "The offer scores below going alone" not in section
+    assert "No service line is recommended to join the offer" in section
 
 
 def test_brief_annex_lists_every_parameter_with_its_value_and_source(pages, briefings):

@@ -65,11 +65,60 @@ def test_check_when_a_rule_has_no_title(broken):
     assert p.message == "is required but missing"
 
 
-def test_check_when_two_rules_of_equal_weight_can_conflict(broken):
-    """Rules of the same weight that can fire together with different verdicts are an error at the second."""
+def test_check_when_two_rules_of_one_stage_can_conflict(broken):
+    """Rules of a stage with no tie rule that can fire together with different verdicts are an error at the second's stage."""
     (p,) = found(broken, "conflicts.yaml", "conflict")
-    assert (p.line, p.field) == (12, "conflict.worse-quality-goes-alone")
-    assert "conflict.small-joins" in p.message
+    assert (p.line, p.field) == (17, "conflict.worse-quality-goes-alone")
+    assert "conflict.small-joins" in p.message and "on_disagreement" in p.hint
+
+
+def test_check_when_a_stage_declares_a_tie_rule_then_no_conflict(tmp_path):
+    """Rules of one stage may disagree when the stage says what follows (on_disagreement)."""
+    import shutil
+
+    shutil.copytree(BROKEN, tmp_path / "rules")
+    path = tmp_path / "rules" / "decision.yaml"
+    path.write_text(path.read_text().replace("    explain: Declares no tie rule", "    on_disagreement: refer\n    explain: Declares no tie rule"))
+    assert not found(check_rulebook(tmp_path / "rules"), "conflicts.yaml", "conflict")
+
+
+def test_check_when_a_rule_has_an_old_weight_then_one_error_at_the_weight(tmp_path):
+    """A verdict rule written with `weight:` is one error, at the weight, saying to write a stage instead."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("tests"))
+    text = (rules / "suffolk.yaml").read_text().replace("    stage: presumption\n", "    weight: 50\n", 1)
+    (rules / "suffolk.yaml").write_text(text)
+    (problem,) = check_rulebook(rules).errors
+    assert (problem.line, problem.field) == (text.splitlines().index("    weight: 50") + 1, "presumption.join: weight")
+    assert "replace `weight:` with `stage:`" in problem.hint
+
+
+def test_check_when_a_verdict_rule_can_never_decide(broken):
+    """A verdict rule that fires only when an earlier stage's rule fires too is a warning at its stage."""
+    (p,) = found(broken, "precedence.yaml", "never-decides")
+    assert (p.line, p.field, p.severity) == (17, "precedence.very-large-joins", "warning")
+    assert "earlier stage" in p.message and "favours" in p.hint
+
+
+def test_check_when_a_finding_is_read_by_no_rule(broken):
+    """A finding no condition or text reads is a warning at the finding."""
+    (p,) = found(broken, "precedence.yaml", "unread-finding")
+    assert (p.line, p.field, p.severity) == (25, "precedence.unread", "warning")
+    assert "nobody_reads_this" in p.message
+
+
+def test_check_when_a_risk_about_the_offer_fires_only_on_lines_that_go_alone(broken):
+    """A risk about the offer on a rule that fires only when the line goes alone is a warning at the risk."""
+    (p,) = found(broken, "precedence.yaml", "hidden-reason")
+    assert (p.line, p.field, p.severity) == (33, "precedence.offer-risk-when-alone", "warning")
+    assert "cannot join" in p.message
+
+
+def test_check_when_the_same_risk_is_about_the_line_then_no_warning(broken):
+    """A risk about the line is shown whatever the verdict, so it cannot contradict it."""
+    assert not [p for p in broken.problems if p.field == "precedence.line-risk-when-alone"]
 
 
 def test_check_when_a_parameter_value_has_no_source(broken):
@@ -100,7 +149,7 @@ def test_check_when_a_rule_test_names_an_unknown_rule(broken):
 def test_check_when_the_rulebook_is_broken_counts_every_defect(broken):
     """Every defect is reported in one run, and nothing else."""
     assert len(broken.errors) == 9
-    assert len(broken.warnings) == 2
+    assert len(broken.warnings) == 5
     assert not broken.ok
 
 
@@ -113,7 +162,11 @@ def test_check_when_rules_are_exclusive_by_a_finding():
 def test_load_rulebook_when_collecting_keeps_the_good_rules():
     """Collecting loads the rules without problems and reports the others."""
     rulebook, errors = load_rulebook_collecting(BROKEN)
-    assert {r.id for r in rulebook.rules} == {"broken.contradiction", "conflict.small-joins", "conflict.worse-quality-goes-alone"}
+    assert {r.id for r in rulebook.rules} == {
+        "broken.contradiction", "conflict.small-joins", "conflict.worse-quality-goes-alone",
+        "precedence.large-goes-alone", "precedence.very-large-joins", "precedence.unread",
+        "precedence.offer-risk-when-alone", "precedence.line-risk-when-alone",
+    }
     assert len(errors) == 4
 
 
@@ -174,6 +227,7 @@ def test_check_when_problems_span_files(tmp_path):
     import shutil
 
     shutil.copy(ROOT / "tests" / "fixtures" / "dated-rules" / "size.yaml", tmp_path / "size.yaml")
+    shutil.copy(ROOT / "tests" / "fixtures" / "dated-rules" / "decision.yaml", tmp_path / "decision.yaml")
     params = (ROOT / "tests" / "fixtures" / "dated-rules" / "parameters.yaml").read_text()
     (tmp_path / "parameters.yaml").write_text(
         params + "\nodd:\n  description: An odd unit.\n  unit: quid\n  values:\n    - {from: 2007-01-01, value: 1, source: x}\n"
@@ -290,9 +344,9 @@ def test_check_when_a_rule_file_uses_a_merge_key_then_error_at_its_line(tmp_path
     """A merge key in a rule file is one located problem, not a KeyError."""
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
-    text = (rules / "size.yaml").read_text().replace("    weight: 30\n", "    weight: 30\n    <<: {weight: 40}\n", 1)
-    (rules / "size.yaml").write_text(text)
-    (problem,) = [p for p in check_rulebook(rules).errors if p.file == str(rules / "size.yaml")]
+    text = (rules / "suffolk.yaml").read_text().replace("    stage: presumption\n", "    stage: presumption\n    <<: {stage: evidence}\n", 1)
+    (rules / "suffolk.yaml").write_text(text)
+    (problem,) = [p for p in check_rulebook(rules).errors if p.file == str(rules / "suffolk.yaml")]
     assert problem.line == next(i for i, line in enumerate(text.splitlines(), 1) if "<<:" in line)
     assert "merge keys" in problem.message
 

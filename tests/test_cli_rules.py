@@ -32,7 +32,7 @@ def test_rules_check_when_the_rulebook_is_broken():
     lines = result.output.splitlines()
     assert f"{BROKEN}/defects.yaml:7:11: error: broken.unknown-name: when: unknown name 'org.seets'" in lines[1]
     assert sum(": error: " in line for line in lines) == 9
-    assert sum(": warning: " in line for line in lines) == 2
+    assert sum(": warning: " in line for line in lines) == 5
 
 
 def test_rules_check_when_only_warnings_are_found(tmp_path):
@@ -50,7 +50,7 @@ def test_rules_check_when_json_is_asked_for():
     result = invoke("rules", "check", BROKEN, "--json")
     data = json.loads(result.output)
     assert result.exit_code == 1
-    assert (data["errors"], data["warnings"]) == (9, 2)
+    assert (data["errors"], data["warnings"]) == (9, 5)
     never = [p for p in data["problems"] if p["code"] == "never-fires"][0]
     assert (never["line"], never["column"], never["field"]) == (33, 32, "broken.contradiction")
 
@@ -96,6 +96,22 @@ def test_rules_test_when_coverage_has_gaps(tmp_path):
     assert "rules fired: 1/2 (50%); clauses seen both true and false: 0/2 (0%)" in result.output
 
 
+def test_rules_test_when_a_verdict_rule_fires_but_never_decides_then_a_coverage_gap(tmp_path):
+    """--coverage names a verdict rule the tests make fire but never show deciding a line."""
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder, ignore=shutil.ignore_patterns("tests"))
+    (folder / "tests").mkdir()
+    (folder / "tests" / "only.yaml").write_text(
+        "- name: the new department joins, decided by urgency\n"
+        f"  case: {ROOT / 'cases' / 'new-department.yaml'}\n"
+        "  fires: [presumption.join]\n"
+    )
+    result = invoke("rules", "test", str(folder), "--coverage")
+    assert "presumption.join: no test shows this verdict rule deciding a line" in result.output
+    assert "urgency.only-offer-in-time: no test shows" not in result.output
+    assert "verdict rules seen deciding: 1/8" in result.output
+
+
 def test_rules_test_when_a_test_file_is_invalid(tmp_path):
     """An invalid test file is reported with its line and the test's name; exit 1."""
     folder = tmp_path / "rules"
@@ -111,7 +127,7 @@ def test_rules_impact_when_a_change_flips_a_verdict(tmp_path):
     new = tmp_path / "rules"
     shutil.copytree(RULES, new)
     path = new / "urgency.yaml"
-    path.write_text(path.read_text().replace("weight: 95", "weight: 40", 1))
+    path.write_text(path.read_text().replace("verdict: join\n    stage: constraints", "favours: join", 1))
     result = invoke("rules", "impact", "--base", RULES, str(new), "--cases", str(ROOT / "cases"))
     assert result.exit_code == 1
     assert "urgent-agency.yaml: join -> go-alone" in result.output

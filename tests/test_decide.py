@@ -1,13 +1,14 @@
 """Deciding cases end to end under the shipped rulebook, with durable_rules for real."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from engine import wording
 from engine.api import Decider
-from engine.decide import overall
+from engine.decide import line_verdict, overall
 from engine.load import load_case, parse_case
 
 from .conftest import CASES
@@ -43,11 +44,64 @@ def test_decide_when_urgent_then_urgency_outweighs_a_cheaper_go_alone(decider: D
     assert line.decided_by == "urgency.only-offer-in-time"
 
 
-def test_decide_when_reasons_listed_then_heaviest_first(decider: Decider):
-    """Reasons come in order of weight."""
-    rec = decider.decide_file(CASES / "new-department.yaml")
-    weights = [r.weight for r in rec.reasons]
-    assert weights == sorted(weights, reverse=True)
+def test_decide_when_reasons_listed_then_why_first_then_outweighed_then_considerations(decider: Decider):
+    """Each line's reasons come in the order a reader needs: why the verdict, what lost, the rest."""
+    rec = decider.decide_file(CASES / "urgent-agency.yaml")
+    roles = [r.role for r in rec.lines[0].reasons]
+    assert roles[0] == "why" and "outweighed" in roles
+    assert roles == sorted(roles, key=["why", "outweighed", "consideration"].index)
+
+
+def _fired(decider: Decider, *ids: str) -> list:
+    return [decider.rulebook.rule(i) for i in ids]
+
+
+def test_line_verdict_when_two_stages_fire_then_the_first_decides(decider: Decider):
+    """A hard constraint decides before the presumption to join, whatever order the rules ran in."""
+    decision = line_verdict(_fired(decider, "presumption.join", "requirements.essential-unmet"), decider.rulebook)
+    assert (decision.verdict, decision.decided_by, decision.disagreement) == ("go-alone", "requirements.essential-unmet", False)
+
+
+def test_line_verdict_when_rules_of_one_stage_disagree_then_refer_naming_both(decider: Decider):
+    """Only the offer is in time but misses an essential requirement: both hard constraints, so refer, naming both."""
+    decision = line_verdict(_fired(decider, "urgency.only-offer-in-time", "requirements.essential-unmet"), decider.rulebook)
+    assert (decision.verdict, decision.disagreement) == ("refer", True)
+    assert [r.id for r in decision.deciding] == ["urgency.only-offer-in-time", "requirements.essential-unmet"]
+
+
+def test_line_verdict_when_a_stage_declares_a_tie_verdict_then_it_applies(decider: Decider):
+    """A stage whose on_disagreement is go-alone gives go-alone when its rules disagree."""
+    stages = [s.model_copy(update={"on_disagreement": "go-alone"}) if s.id == "constraints" else s
+              for s in decider.rulebook.decision.stages]
+    rulebook = dataclasses.replace(decider.rulebook, decision=decider.rulebook.decision.model_copy(update={"stages": stages}))
+    decision = line_verdict(_fired(decider, "urgency.only-offer-in-time", "requirements.essential-unmet"), rulebook)
+    assert (decision.verdict, decision.disagreement) == ("go-alone", True)
+
+
+def test_line_verdict_when_no_verdict_rule_fired_then_refer(decider: Decider):
+    """Considerations alone decide nothing: the line is referred, with no deciding stage."""
+    decision = line_verdict(_fired(decider, "size.small-organisation", "exit.long-lock-in"), decider.rulebook)
+    assert (decision.verdict, decision.stage, decision.decided_by) == ("refer", None, None)
+
+
+def test_decide_when_stage_rules_disagree_then_the_line_names_both(decider: Decider):
+    """The referred line says which stage's rules disagreed, by id."""
+    text = (CASES / "urgent-agency.yaml").read_text().replace(
+        "    kind: desktop\n", '    kind: desktop\n    requirements: [{name: Offline working, met: "no", essential: true}]\n', 1)
+    rec = decider.decide(parse_case(text.encode()))
+    text = wording.basis(rec.lines[0])
+    assert "urgency.only-offer-in-time" in text and "requirements.essential-unmet" in text and "disagree" in text
+
+
+def test_decide_when_a_line_joins_by_a_constraint_then_the_value_for_money_verdict_is_outweighed_not_why(
+    decider: Decider,
+):
+    """Going alone's better value for money fires on the urgent line but is shown as outweighed by the hard constraint."""
+    rec = decider.decide_file(CASES / "urgent-agency.yaml")
+    (justified,) = [r for r in rec.lines[0].reasons if r.rule_id == "suffolk.go-alone-justified"]
+    assert (justified.role, justified.outweighed_by) == ("outweighed", "urgency.only-offer-in-time")
+    assert wording.standing(justified) == (
+        "argued for going alone; outweighed at the earlier stage 'Hard constraints' by urgency.only-offer-in-time")
 
 
 def test_decide_when_reason_has_placeholders_then_figures_formatted(decider: Decider):
@@ -173,6 +227,7 @@ def test_decide_when_no_rule_matches_a_line_then_refer_and_process_survives(tmp_
     folder = tmp_path / "rules"
     folder.mkdir()
     shutil.copy(ROOT / "rules" / "parameters.yaml", folder)
+    shutil.copy(ROOT / "rules" / "decision.yaml", folder)
     (folder / "never.yaml").write_text(
         "rules:\n"
         "  - id: never.fires\n"
@@ -180,7 +235,7 @@ def test_decide_when_no_rule_matches_a_line_then_refer_and_process_survives(tmp_
         "    source: test\n"
         "    when: org.seats < 0\n"
         "    then: {verdict: join}\n"
-        "    weight: 10\n"
+        "    stage: presumption\n"
         "    explain: never\n"
     )
     quiet = Decider(folder)
@@ -188,3 +243,34 @@ def test_decide_when_no_rule_matches_a_line_then_refer_and_process_survives(tmp_
         rec = quiet.decide_file(CASES / "part-join.yaml")
     assert rec.verdict == "refer" and rec.trace == []
     assert all(line.decided_by is None for line in rec.lines)
+
+
+def _with_quality_risk_about(tmp_path, about: str) -> Decider:
+    import shutil
+
+    from .conftest import ROOT
+
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder, ignore=shutil.ignore_patterns("tests"))
+    path = folder / "requirements.yaml"
+    text = path.read_text()
+    assert text.count("      about: offer\n") == 1
+    path.write_text(text.replace("      about: offer\n", f"      about: {about}\n"))
+    return Decider(folder)
+
+
+def test_decide_when_a_risk_is_about_going_alone_then_shown_only_on_a_line_that_goes_alone(tmp_path):
+    """A risk about going alone is put to the board for the line kept in house, and for no line that joins."""
+    quiet = _with_quality_risk_about(tmp_path, "go_alone")
+    alone = quiet.decide_file(CASES / "large-specialist.yaml")
+    assert [r.rule_id for r in alone.risks] == ["quality.offer-worse-on-some-dimensions"]
+    text = (CASES / "urgent-agency.yaml").read_text().replace("support: 3}", "support: 4}", 1)
+    joins = quiet.decide(parse_case(text.encode()))
+    assert joins.lines[0].verdict == "join" and joins.risks == []
+
+
+def test_decide_when_a_risk_is_about_the_line_then_shown_whatever_the_verdict(tmp_path):
+    """A risk about the line is put to the board on a line that goes alone as on one that joins."""
+    quiet = _with_quality_risk_about(tmp_path, "line")
+    alone = quiet.decide_file(CASES / "large-specialist.yaml")
+    assert [(r.rule_id, r.about) for r in alone.risks] == [("quality.offer-worse-on-some-dimensions", "line")]

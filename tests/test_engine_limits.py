@@ -84,8 +84,8 @@ def rulebook(folder: Path, rules: list[dict[str, Any]], parameters: str = "") ->
         lines.append(f"    when: '{r['when']}'" if "'" not in r["when"] else f'    when: "{r["when"]}"')
         lines.append("    then:")
         lines += [f"      {k}: {v}" for k, v in then.items()]
-        if "weight" in r:
-            lines.append(f"    weight: {r['weight']}")
+        if "stage" in r:
+            lines.append(f"    stage: {r['stage']}")
         lines.append("    explain: generated")
     (target / "extra.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if parameters:

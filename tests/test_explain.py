@@ -85,9 +85,9 @@ def test_text_when_written_back(text):
 
 
 def test_explain_when_the_rule_fired_but_was_outweighed(decider):
-    """A rule that fired but lost says which heavier rule decided the line."""
+    """A rule that fired but lost says which earlier stage, and which rule of it, decided the line."""
     e = explain.explain(decider, load_case(ROOT / "cases" / "urgent-agency.yaml"), "suffolk.go-alone-justified")
     assert (
-        "the line's verdict: join: this rule's go-alone (weight 50) was outweighed by "
-        "urgency.only-offer-in-time (join, weight 95)"
+        "the line's verdict: join: this rule's go-alone (stage 'value-for-money') was outweighed by the earlier "
+        "stage 'Hard constraints': urgency.only-offer-in-time (join)"
     ) in explain.explanation_text(e)

@@ -13,29 +13,35 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
 
 
-def lowered_urgency_weight(tmp_path: Path) -> Path:
-    """A copy of the shipped rules where only the offer being in time weighs less than the Suffolk test."""
+# Only the offer being in time, demoted from a hard constraint to a consideration that favours joining.
+DEMOTE = "      verdict: join\n    stage: constraints\n"
+DEMOTED = "      favours: join\n"
+
+
+def demoted_urgency(tmp_path: Path) -> Path:
+    """A copy of the shipped rules where only the offer being in time no longer decides."""
     new = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", new)
     path = new / "urgency.yaml"
-    path.write_text(path.read_text().replace("weight: 95", "weight: 40", 1))
+    path.write_text(path.read_text().replace(DEMOTE, DEMOTED, 1))
     return new
 
 
 @pytest.fixture(scope="module")
 def flipped(tmp_path_factory):
-    return impact.impact(ROOT / "rules", lowered_urgency_weight(tmp_path_factory.mktemp("impact")), CASES)
+    return impact.impact(ROOT / "rules", demoted_urgency(tmp_path_factory.mktemp("impact")), CASES)
 
 
-def test_impact_when_a_weight_change_flips_a_line(flipped):
-    """The urgent agency's desktops flip from join to go-alone once urgency weighs less, and it says why."""
+def test_impact_when_a_verdict_rule_becomes_a_consideration_flips_a_line(flipped):
+    """The urgent agency's desktops flip from join to go-alone once urgency no longer decides, and it says why."""
     (case,) = flipped.flips
     assert Path(case.case).name == "urgent-agency.yaml"
     assert (case.before, case.after) == ("join", "go-alone")
     (line,) = [lc for lc in case.lines if lc.flipped]
     assert (line.service_line, line.before, line.after) == ("Desktops", "join", "go-alone")
     assert (line.decided_before, line.decided_after) == ("urgency.only-offer-in-time", "suffolk.go-alone-justified")
-    assert any("weight 40" in r for r in line.reasons_after)
+    assert any(r.startswith("[urgency.only-offer-in-time, consideration, join]") for r in line.reasons_after)
+    assert any(r.startswith("[urgency.only-offer-in-time, why, join]") for r in line.reasons_before)
 
 
 def test_impact_when_a_change_flips_one_case_counts_it(flipped):
@@ -60,9 +66,9 @@ def test_base_rulebook_when_given_a_git_revision(tmp_path):
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "published"], check=True)
     path = repo / "rules" / "urgency.yaml"
-    path.write_text(path.read_text().replace("weight: 95", "weight: 40", 1))
+    path.write_text(path.read_text().replace(DEMOTE, DEMOTED, 1))
     with impact.base_rulebook("HEAD", repo / "rules") as old:
-        assert "weight: 95" in (old / "urgency.yaml").read_text()
+        assert DEMOTE in (old / "urgency.yaml").read_text()
         result = impact.impact(old, repo / "rules", CASES)
     assert len(result.flips) == 1
     assert not old.exists()

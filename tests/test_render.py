@@ -30,12 +30,29 @@ def test_render_view_when_line_goes_alone_labels_it_go_alone(briefings):
                                                                 ("Specialist computing", "Go alone")]
 
 
-def test_render_view_when_the_offer_has_no_break_lists_what_remains_to_be_seen(briefings):
-    """What remains to be seen lists the weaker quality dimensions and the unmet requirements."""
-    view = render.view(briefings["large-specialist"].recommendation)
+def test_render_view_when_a_line_joins_lists_what_remains_to_be_seen(briefings):
+    """What remains to be seen about the offer lists, for a line that joins, the requirements it meets only in part."""
+    view = render.view(briefings["new-department"].recommendation)
     watch = " ".join(item.text for item in view.watch)
-    assert "The offer scores below going alone on" in watch
-    assert "Not met: High-performance graphics workstations, Linux desktop build." in watch
+    assert "Met only in part: Single sign-on" in watch
+
+
+def test_render_view_when_every_line_goes_alone_then_nothing_about_the_offer_remains_to_be_seen(briefings):
+    """The offer's weaker dimensions and unmet requirements are moot where the line is kept in house."""
+    assert render.view(briefings["large-specialist"].recommendation).watch == []
+
+
+def test_render_view_when_a_joining_line_has_a_risk_about_the_offer_then_it_is_listed(decider):
+    """A risk about the offer is printed for a line that joins, with its rule id."""
+    from engine.load import parse_case
+
+    from .conftest import CASES
+
+    text = (CASES / "urgent-agency.yaml").read_text().replace(
+        "quality: {security: 4, usability: 4, support: 3}", "quality: {security: 4, usability: 4, support: 4}", 1)
+    view = render.view(decider.decide(parse_case(text.encode())))
+    assert [(r.line, r.rule_id) for r in view.risks] == [("Desktops", "quality.offer-worse-on-some-dimensions")]
+    assert "set service levels for them" in view.risks[0].text
 
 
 def test_render_view_asks_the_board_to_attach_conditions_when_there_are_some(briefings):

@@ -72,10 +72,10 @@ def test_load_rulebook_when_unknown_placeholder_then_error_names_it(tmp_path: Pa
 
 def test_load_rulebook_when_unknown_rule_field_then_suggestion(tmp_path: Path):
     """A misspelt key in a rule is refused with a suggestion."""
-    folder = _rulebook_with(tmp_path, "size.yaml", "    weight: 30", "    wieght: 30")
+    folder = _rulebook_with(tmp_path, "suffolk.yaml", "    stage: presumption", "    stgae: presumption")
     err = _load_error(folder)
-    assert err.line == _line_of(folder, "size.yaml", "wieght")
-    assert "weight" in err.hint
+    assert err.line == _line_of(folder, "suffolk.yaml", "stgae")
+    assert "stage" in err.hint
 
 
 def test_load_rulebook_when_duplicate_id_then_both_places_named(tmp_path: Path):
@@ -87,20 +87,54 @@ def test_load_rulebook_when_duplicate_id_then_both_places_named(tmp_path: Path):
 
 def test_load_rulebook_when_findings_loop_then_error_names_the_loop(tmp_path: Path):
     """Two rules that read each other's findings cannot be ordered."""
-    folder = _rulebook_with(tmp_path, "size.yaml", "when: org.seats >= param.large_organisation_seats", "when: go_alone_beats_offer")
+    folder = _rulebook_with(tmp_path, "urgency.yaml", "      go_alone.months_to_service > line.months_to_need\n      and offer",
+                            "      go_alone_beats_offer\n      and offer")
     text = (folder / "suffolk.yaml").read_text().replace(
-        "      not go_alone.fails_minimum", "      has_scale and not go_alone.fails_minimum", 1
+        "      not go_alone.fails_minimum", "      only_offer_in_time and not go_alone.fails_minimum", 1
     )
     (folder / "suffolk.yaml").write_text(text)
     err = _load_error(folder)
-    assert "loop" in err.message and "size.large-organisation" in err.message
+    assert "loop" in err.message and "urgency.only-offer-in-time" in err.message
 
 
-def test_load_rulebook_when_verdict_without_weight_then_error(tmp_path: Path):
-    """A verdict needs a weight to be weighed against others."""
-    folder = _rulebook_with(tmp_path, "size.yaml", "    weight: 30\n", "")
+def test_load_rulebook_when_verdict_without_stage_then_error(tmp_path: Path):
+    """A verdict rule must say which stage of the order of precedence it decides in."""
+    folder = _rulebook_with(tmp_path, "suffolk.yaml", "    stage: presumption\n", "")
     err = _load_error(folder)
-    assert err.field == "weight"
+    assert err.field == "presumption.join: stage"
+    assert "constraints, evidence, value-for-money, presumption" in err.hint
+
+
+def test_load_rulebook_when_a_rule_has_an_old_weight_then_told_what_to_write(tmp_path: Path):
+    """A rule written for "heaviest weight wins" fails at its weight, saying to give a stage instead."""
+    folder = _rulebook_with(tmp_path, "suffolk.yaml", "    stage: presumption\n", "    weight: 50\n")
+    err = _load_error(folder)
+    assert (err.line, err.field) == (_line_of(folder, "suffolk.yaml", "weight: 50"), "presumption.join: weight")
+    assert "no longer used" in err.message and "replace `weight:` with `stage:`" in err.hint
+
+
+def test_load_rulebook_when_a_stage_is_unknown_then_suggestion(tmp_path: Path):
+    """A verdict rule naming a stage decision.yaml does not declare gets the closest stage."""
+    folder = _rulebook_with(tmp_path, "suffolk.yaml", "    stage: presumption\n", "    stage: presumtion\n")
+    err = _load_error(folder)
+    assert err.line == _line_of(folder, "suffolk.yaml", "stage: presumtion")
+    assert "did you mean 'presumption'" in err.hint
+
+
+def test_load_rulebook_when_a_consideration_has_a_stage_then_error(tmp_path: Path):
+    """Only a verdict rule has a stage: on any other rule it would mean nothing."""
+    folder = _rulebook_with(tmp_path, "size.yaml", "      favours: go-alone\n", "      favours: go-alone\n    stage: evidence\n")
+    err = _load_error(folder)
+    assert err.line == _line_of(folder, "size.yaml", "stage: evidence")
+    assert "only a rule that gives a verdict" in err.message
+
+
+def test_load_rulebook_when_decision_yaml_is_missing_then_error_at_the_first_verdict_rule(tmp_path: Path):
+    """Without decision.yaml a verdict rule cannot be placed, and the error says what to copy."""
+    folder = _rulebook_with(tmp_path, "size.yaml", "", "")
+    (folder / "decision.yaml").unlink()
+    err = _load_error(folder)
+    assert "decision.yaml" in err.message and err.line is not None
 
 
 def test_load_rulebook_when_parameter_has_no_value_on_date_then_error(tmp_path: Path):

@@ -82,11 +82,12 @@ def test_conflicts_when_range_ends_make_rules_exclusive(tmp_path):
     from engine.policy.check import conflicts
 
     shutil.copy(PARAMETERS, tmp_path / "parameters.yaml")
+    shutil.copy(PARAMETERS.parent / "decision.yaml", tmp_path / "decision.yaml")
     (tmp_path / "r.yaml").write_text(textwrap.dedent("""\
         rules:
-          - {id: t.cheap, title: a, source: s, when: line.npc_ratio.high < 1, then: {verdict: go-alone}, weight: 30, explain: x}
-          - {id: t.dear, title: b, source: s, when: line.npc_ratio.low > 1, then: {verdict: join}, weight: 30, explain: x}
-          - {id: t.either, title: c, source: s, when: line.npc_ratio > 1, then: {verdict: refer}, weight: 30, explain: x}
+          - {id: t.cheap, title: a, source: s, when: line.npc_ratio.high < 1, then: {verdict: go-alone}, stage: first, explain: x}
+          - {id: t.dear, title: b, source: s, when: line.npc_ratio.low > 1, then: {verdict: join}, stage: first, explain: x}
+          - {id: t.either, title: c, source: s, when: line.npc_ratio > 1, then: {verdict: refer}, stage: first, explain: x}
         """))
     found = conflicts(load_rulebook(tmp_path))
     assert [(p.field, p.message.split(" (")[0]) for p in found] == [("t.either", "can fire together with t.dear")]

@@ -55,13 +55,14 @@ class Chart:
 
 @dataclass(frozen=True)
 class ReasonView:
-    """A reason as printed: its sentence, rule id, source, which way it argues, and whether it decided."""
+    """A reason as printed: its sentence, rule id, source, which way it argues, whether it decided, and its standing."""
 
     text: str
     rule_id: str
     source: str
     supports: str
     decisive: bool
+    standing: str  # for another consideration: what it argued for and what outweighed it
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ class LineView:
     time_go_alone: str
     needed: str
     needed_in: str
-    reasons: list[ReasonView]
+    reasons: list[ReasonView]  # why the verdict: the deciding stage's rules
+    others: list[ReasonView]  # everything else that fired: outweighed verdicts, then considerations
+    basis: str  # how the order of precedence settled the line
     rows: list[Row]
     quality_rows: list[Row]
     value_rows: list[Row]
@@ -326,13 +329,21 @@ def _requirements(m: LineMeasures) -> tuple[list[Requirement], str]:
     return rows, f"Of {listed} listed, the offer {fig.and_list(parts)}."
 
 
-def _reason(r: Reason, decided_by: str | None) -> ReasonView:
-    return ReasonView(wording.sentence(r), r.rule_id, r.source, SUPPORTS.get(r.supports, "background"), r.rule_id == decided_by)
+def _reason(r: Reason) -> ReasonView:
+    return ReasonView(wording.sentence(r), r.rule_id, r.source, SUPPORTS.get(r.supports, "background"),
+                      r.role == "why", wording.standing(r))
+
+
+def _decisive(lr: LineRecommendation) -> str:
+    """The line's decisive reason for page one: the deciding rule's, or how the stage's disagreement settled it."""
+    if lr.disagreement or lr.decided_by is None:
+        text = wording.basis(lr)
+        return text[:1].upper() + text[1:] + "."
+    return wording.sentence(lr.why[0])
 
 
 def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: int) -> LineView:
     offer_name = lr.offer or "the offer"
-    decisive = next((r for r in lr.reasons if r.rule_id == lr.decided_by), None)
     requirements, req_summary = _requirements(m)
     need = fig.date(m.need_by)
     bias_notes = [f"Optimism bias (Mott MacDonald 2002, Table 2) on the offer: {_why_uplift(m.offer)}. "
@@ -351,14 +362,16 @@ def _line(rec: Recommendation, lr: LineRecommendation, m: LineMeasures, index: i
         verdict=LINE[lr.verdict],
         verdict_key=lr.verdict,
         decided_by=lr.decided_by or "",
-        decisive=wording.sentence(decisive) if decisive else "No rule reached a verdict: the board decides.",
+        decisive=_decisive(lr),
         cost_offer=fig.pounds(m.offer.npc_mean),
         cost_go_alone=fig.pounds(m.go_alone.npc_mean),
         time_offer=fig.number(m.offer.months_to_service.likely),
         time_go_alone=fig.number(m.go_alone.months_to_service.likely),
         needed=need,
         needed_in=f"in {fig.months(m.months_to_need)}",
-        reasons=[_reason(r, lr.decided_by) for r in lr.reasons],
+        reasons=[_reason(r) for r in lr.why],
+        others=[_reason(r) for r in lr.others],
+        basis=wording.basis(lr),
         rows=_rows(m),
         value_rows=_value_rows(m),
         quality_rows=_quality_rows(m),
@@ -404,9 +417,13 @@ def _asks(rec: Recommendation) -> list[Ask]:
 
 
 def _watch(rec: Recommendation) -> list[Item]:
-    """What remains to be seen about quality and adaptability, from the line figures."""
+    """What remains to be seen about the offer's quality and adaptability, from the figures of the lines not kept in house."""
     items = []
     for lr, m in zip(rec.lines, rec.measures.lines):
+        if m.quality_dimensions == 0:
+            items.append(Item(lr.service_line, "Quality is not scored for either option.", ""))
+        if lr.verdict == "go-alone":
+            continue  # the offer's gaps are moot for a line kept in house: listing them would contradict its verdict
         weaker = [d.dimension.replace("_", " ") for d in m.quality_by_dimension
                   if d.offer is not None and d.go_alone is not None and d.offer < d.go_alone]
         if weaker:
@@ -415,8 +432,6 @@ def _watch(rec: Recommendation) -> list[Item]:
             items.append(Item(lr.service_line, f"Met only in part: {m.partly_met_requirements}.", ""))
         if m.unmet_requirements:
             items.append(Item(lr.service_line, f"Not met: {m.unmet_requirements}.", ""))
-        if m.quality_dimensions == 0:
-            items.append(Item(lr.service_line, "Quality is not scored for either option.", ""))
     return items
 
 

@@ -3,7 +3,10 @@
 Each test's case is decided by durable_rules as usual; for reporting, every clause of
 every rule is then evaluated in Python over the same fact values (engine/clauses.py). A
 rule is covered when some test makes it fire; a clause when some test sees it true and
-some test sees it false. A clause never seen false is one no test shows to matter.
+some test sees it false. A clause never seen false is one no test shows to matter. A
+verdict rule is also counted when some test shows it deciding a line (among the rules of
+the deciding stage): a verdict rule that fires in every test but never decides is one no
+test shows to matter either.
 """
 from __future__ import annotations
 
@@ -22,6 +25,11 @@ class Coverage:
     rulebook: Rulebook
     tallies: list[clauses.RuleTally]
     assessments: int  # service lines decided
+    decided: dict[str, int]  # verdict rule id -> lines on which it was among the deciding rules
+
+    @property
+    def never_decided(self) -> list[str]:
+        return [rid for rid, n in self.decided.items() if not n]
 
     @property
     def rules_fired(self) -> int:
@@ -41,7 +49,7 @@ class Coverage:
 
     @property
     def complete(self) -> bool:
-        return not self.never_fired and self.clauses_covered == self.clauses_total
+        return not self.never_fired and not self.never_decided and self.clauses_covered == self.clauses_total
 
     def gaps(self) -> list[str]:
         """One line per gap: `file:line:column: rule: what no test shows`."""
@@ -49,6 +57,8 @@ class Coverage:
         for rule, tally in zip(self.rulebook.rules, self.tallies):
             if not tally.fired:
                 out.append(f"{rule.file}:{rule.line}: {rule.id}: no test makes this rule fire")
+            elif self.decided.get(rule.id) == 0:
+                out.append(f"{rule.file}:{rule.line}: {rule.id}: no test shows this verdict rule deciding a line")
             for c in tally.clauses:
                 if c.covered:
                     continue
@@ -66,7 +76,9 @@ class Coverage:
         return (
             f"rules fired: {self.rules_fired}/{rules} ({_pct(self.rules_fired, rules)}); "
             f"clauses seen both true and false: {self.clauses_covered}/{self.clauses_total} "
-            f"({_pct(self.clauses_covered, self.clauses_total)}); over {self.assessments} service line assessments"
+            f"({_pct(self.clauses_covered, self.clauses_total)}); verdict rules seen deciding: "
+            f"{len(self.decided) - len(self.never_decided)}/{len(self.decided)}; "
+            f"over {self.assessments} service line assessments"
         )
 
     def text(self) -> str:
@@ -80,6 +92,7 @@ class Coverage:
             "clauses": self.clauses_total,
             "clauses_covered": self.clauses_covered,
             "never_fired": self.never_fired,
+            "never_decided": self.never_decided,
             "gaps": self.gaps(),
         }
 
@@ -95,6 +108,7 @@ def measure_coverage(rulebook: Rulebook, outcomes: list[Outcome]) -> Coverage:
         for r in rulebook.rules
     ]
     index = {r.id: i for i, r in enumerate(rulebook.rules)}
+    decided = {r.id: 0 for r in rulebook.rules if r.spec.then.verdict}
     assessments = 0
     for outcome in outcomes:
         rec, case = outcome.recommendation, outcome.test.case.case
@@ -105,7 +119,9 @@ def measure_coverage(rulebook: Rulebook, outcomes: list[Outcome]) -> Coverage:
             values = clauses.fact_values(rulebook.catalogue, case, lm, rec.parameters, findings)
             for s in steps:
                 tallies[index[s.rule_id]].fired += 1
+            for rid in rec.lines[li].deciding:
+                decided[rid] += 1
             for tally in tallies:
                 for c in tally.clauses:
                     c.see(clauses.truth(c.node, values))
-    return Coverage(rulebook, tallies, assessments)
+    return Coverage(rulebook, tallies, assessments, decided)

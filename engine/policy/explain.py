@@ -49,7 +49,10 @@ class LineExplanation:
     condition: ClauseView
     findings: dict[str, list[str]]  # finding read -> rules that concluded it on this line
     verdict: str = ""  # the line's verdict
-    decided_by: str | None = None  # the rule whose verdict prevailed
+    decided_by: str | None = None  # the first rule of the stage that decided the line
+    stage_title: str | None = None  # that stage's title
+    deciding: list[str] = field(default_factory=list)  # every rule of that stage that fired
+    disagreement: bool = False  # the stage's rules disagreed, so its tie rule gave the verdict
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Explanation:
             "line": r.line,
             "when": clauses.text(r.condition),
             "concludes": {k: v for k, v in r.spec.then.model_dump().items() if v},
-            "weight": r.spec.weight,
+            "stage": r.spec.stage,
             "decision_date": self.recommendation.decision_date.isoformat(),
             "lines": [
                 {
@@ -81,6 +84,7 @@ class Explanation:
                     "findings": le.findings,
                     "verdict": le.verdict,
                     "decided_by": le.decided_by,
+                    "stage": le.stage_title,
                 }
                 for le in self.lines
             ],
@@ -126,6 +130,9 @@ def explain(decider: Any, loaded: LoadedCase, rule_id: str) -> Explanation:
                 by,
                 lr.verdict,
                 lr.decided_by,
+                lr.stage_title,
+                lr.deciding,
+                lr.disagreement,
             )
         )
     used = [r.path[len("param."):] for r in clauses.refs_in(rule.condition) if r.path.startswith("param.")]
@@ -157,20 +164,25 @@ def _lines(view: ClauseView, indent: str) -> list[str]:
 def _outcome(e: Explanation, le: LineExplanation) -> str:
     """What the rule's firing (or not) meant for the line's verdict."""
     r = e.rule
-    by = f"decided by {le.decided_by}" if le.decided_by else "no rule reached a verdict"
+    if le.stage_title is None:
+        by = "no verdict rule fired, so it is referred"
+    else:
+        by = f"stage '{le.stage_title}', by {', '.join(le.deciding)}" + (" (they disagree)" if le.disagreement else "")
     verdict = r.spec.then.verdict
+    mine = f"this rule's {verdict} (stage '{r.spec.stage}')"
     if not verdict:
-        return f"the line's verdict: {le.verdict} ({by}); this rule gives no verdict"
+        return f"the line's verdict: {le.verdict} ({by}); this rule gives no verdict, so its reason is a consideration"
     if not le.fired:
-        return f"the line's verdict: {le.verdict} ({by}); this rule's verdict {verdict} (weight {r.spec.weight}) did not apply"
-    if le.decided_by == r.id:
-        return f"the line's verdict: {le.verdict}, decided by this rule (weight {r.spec.weight})"
-    if le.decided_by is None:
-        return f"the line's verdict: {le.verdict}: rules of equal weight disagreed, so the line is referred"
+        return f"the line's verdict: {le.verdict} ({by}); {mine} did not apply"
+    if r.id in le.deciding:
+        how = "; its stage's rules disagree, so the stage's tie rule gives the verdict" if le.disagreement else ""
+        return f"the line's verdict: {le.verdict}, decided by this rule at stage '{le.stage_title}'{how}"
+    if verdict == le.verdict:
+        return f"the line's verdict: {le.verdict} ({by}); {mine} agrees but an earlier stage decided"
     winner = e.rulebook.rule(le.decided_by)
     return (
-        f"the line's verdict: {le.verdict}: this rule's {verdict} (weight {r.spec.weight}) was outweighed by "
-        f"{winner.id} ({winner.spec.then.verdict}, weight {winner.spec.weight})"
+        f"the line's verdict: {le.verdict}: {mine} was outweighed by the earlier stage '{le.stage_title}': "
+        f"{winner.id} ({winner.spec.then.verdict})"
     )
 
 
@@ -183,7 +195,7 @@ def explanation_text(e: Explanation) -> str:
             concludes += (", " if concludes else "") + f"a {k}"
     out = [
         f"{r.id}: {r.spec.title}",
-        f"  {r.file}:{r.line}; weight {r.spec.weight}; concludes {concludes or 'nothing'}",
+        f"  {r.file}:{r.line}; stage {r.spec.stage or 'none (not a verdict rule)'}; concludes {concludes or 'nothing'}",
         f"  source: {r.spec.source}",
         f"  when: {clauses.text(r.condition)}",
         "",

@@ -121,7 +121,8 @@ def case_files(folder: Path) -> list[Path]:
 
 
 def _reasons(lr: LineRecommendation) -> list[str]:
-    return [f"[{r.rule_id}, weight {r.weight}, {r.supports}] {wording.sentence(r)}" for r in lr.reasons if r.supports]
+    """The reasons that argue for a verdict, each with its place in the decision (why, outweighed, consideration)."""
+    return [f"[{r.rule_id}, {r.role}, {r.supports}] {wording.sentence(r)}" for r in lr.reasons if r.supports]
 
 
 def compare(case: str, old: Recommendation, new: Recommendation, renamed: dict[str, str] | None = None) -> CaseImpact:

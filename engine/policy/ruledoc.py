@@ -93,7 +93,12 @@ def context(rulebook: Rulebook, on: dt.date) -> dict[str, Any]:
                 ],
             }
         )
+    stages = [
+        {"stage": s, "rules": [r for r in rulebook.rules if r.spec.stage == s.id]} for s in rulebook.decision.stages
+    ]
     return {
+        "decision": rulebook.decision,
+        "stages": stages,
         "groups": [
             {"file": Path(f).name, "title": Path(f).stem.replace("-", " ").capitalize(), "description": descriptions.get(f, ""), "rules": rules}
             for f, rules in groups.items()
@@ -112,6 +117,7 @@ def rulebook_html(rulebook: Rulebook, templates: Path, on: dt.date) -> str:
     """The rulebook document as HTML (its CSS inline, so the file stands alone)."""
     env = _environment(templates)
     env.filters["figures"] = _placeholders(rulebook.catalogue)
+    env.globals["loop_stage"] = lambda r: f"{r.stage + 1} ({rulebook.stage_title(r.stage)})"
     return env.get_template(TEMPLATE).render(**context(rulebook, on))
 
 

@@ -13,8 +13,12 @@ rulebook and compares what came with what it expects:
       fires: [urgency.only-offer-in-time]         # on some service line
       does_not_fire: [urgency.neither-in-time]    # on no service line
       reasons_contain: [in time]                  # words in the reasons, conditions or risks
+      decided_by: [urgency.only-offer-in-time]    # among the rules of the deciding stage
+      not_why: [presumption.join]                 # not given as why the verdict
+      attached: [exit.long-lock-in]               # its condition or risk is shown
+      not_attached: [peers.offer-above-peers]     # its condition or risk is not shown
       lines:                                      # the same, per service line, by name
-        Desktops: {verdict: join, fires: [presumption.join]}
+        Desktops: {verdict: join, stage: constraints, fires: [presumption.join]}
 
 A case path is read from the test file's folder or the nearest folder above it that has
 it, or else from the current folder. So `cases/...` means the repository's cases in a
@@ -56,12 +60,21 @@ class Expectation(BaseModel):
     reasons_contain: list[str] = Field(
         default_factory=list, description="Words the reasons, conditions or risks must contain (any case)."
     )
+    decided_by: list[str] = Field(
+        default_factory=list, description="Rule ids that must be among the rules of the stage that decided the line."
+    )
+    not_why: list[str] = Field(
+        default_factory=list, description="Rule ids whose reason must not be given as why the line has its verdict."
+    )
+    attached: list[str] = Field(default_factory=list, description="Rule ids whose condition or risk must be shown.")
+    not_attached: list[str] = Field(default_factory=list, description="Rule ids whose condition or risk must not be shown.")
 
 
 class LineExpectation(Expectation):
     """The expectations for one service line, named as in the case file."""
 
     verdict: LineVerdict | None = Field(default=None, description="The line's verdict: join, go-alone or refer.")
+    stage: str | None = Field(default=None, description="The stage of decision.yaml that must decide the line.")
 
 
 class RuleTest(Expectation):
@@ -81,8 +94,12 @@ class RuleTest(Expectation):
     def _expects_something(self) -> "RuleTest":
         if not (
             self.verdict or self.lines or self.fires or self.does_not_fire or self.reasons_contain
+            or self.decided_by or self.not_why or self.attached or self.not_attached
         ):
-            raise ValueError("expects nothing: give a verdict, lines, fires, does_not_fire or reasons_contain")
+            raise ValueError(
+                "expects nothing: give a verdict, lines, fires, does_not_fire, reasons_contain, decided_by, "
+                "not_why, attached or not_attached"
+            )
         return self
 
 
@@ -172,7 +189,7 @@ def _check_rule_ids(spec: RuleTest, item: Any, rulebook: Rulebook, file: str, la
     places: list[tuple[tuple, Expectation]] = [((), spec)]
     places += [(("lines", name), exp) for name, exp in spec.lines.items()]
     for prefix, exp in places:
-        for key in ("fires", "does_not_fire"):
+        for key in ("fires", "does_not_fire", "decided_by", "not_why", "attached", "not_attached"):
             for j, rule_id in enumerate(getattr(exp, key)):
                 if rule_id not in known:
                     line, column = line_of(item, (*prefix, key, j))

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import wording
 from ..errors import RuleTestError
-from ..recommendation import Recommendation
+from ..recommendation import LineRecommendation, Recommendation
 from .ruletest_format import Expectation, LoadedTest, collect
 
 
@@ -67,11 +67,34 @@ def run(test: LoadedTest, decider: Any) -> Outcome:
             continue
         lr = rec.lines[line_names.index(name)]
         if exp.verdict and lr.verdict != exp.verdict:
-            by = f" (decided by {lr.decided_by})" if lr.decided_by else " (no rule reached a verdict)"
-            outcome.mismatches.append(Mismatch(f"{name}: verdict", exp.verdict, lr.verdict + by))
+            outcome.mismatches.append(Mismatch(f"{name}: verdict", exp.verdict, f"{lr.verdict} ({wording.basis(lr)})"))
+        if exp.stage and lr.stage != exp.stage:
+            outcome.mismatches.append(Mismatch(f"{name}: stage", exp.stage, f"{lr.stage or 'none'} ({wording.basis(lr)})"))
         fired = [s.rule_id for s in rec.trace if s.service_line == name]
         outcome.mismatches += _compare(exp, f"{name}: ", fired, _texts(rec, name), canonical)
+        outcome.mismatches += _compare_roles(exp, f"{name}: ", [lr], canonical)
+    outcome.mismatches += _compare_roles(spec, "", rec.lines, canonical)
     return outcome
+
+
+def _compare_roles(exp: Expectation, prefix: str, lines: list[LineRecommendation], canonical: dict[str, str]) -> list[Mismatch]:
+    """Which rules decided, which reasons are given as why, which conditions and risks are shown (on any of `lines`)."""
+    out = []
+    deciding = list(dict.fromkeys(r for lr in lines for r in lr.deciding))
+    why = list(dict.fromkeys(r.rule_id for lr in lines for r in lr.why))
+    attached = list(dict.fromkeys(a.rule_id for lr in lines for a in [*lr.conditions, *lr.risks]))
+    checks = (
+        ("decided by", exp.decided_by, deciding, True),
+        ("not why", exp.not_why, why, False),
+        ("attached", exp.attached, attached, True),
+        ("not attached", exp.not_attached, attached, False),
+    )
+    for what, wanted, came, present in checks:
+        wrong = [r for r in wanted if (canonical[r] in came) != present]
+        if wrong:
+            expected = ", ".join(wrong) if present else "none of " + ", ".join(wrong)
+            out.append(Mismatch(f"{prefix}{what}", expected, ", ".join(came) or "none"))
+    return out
 
 
 def _verdict_came(rec: Recommendation) -> str:
