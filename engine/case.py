@@ -389,6 +389,34 @@ class ServiceLine(_Model):
     )
 
 
+class MoveTogether(_Model):
+    """Estimates that move together: drawn from one shared chance, so when one is high the others are high too."""
+
+    inputs: list[str] = Field(
+        min_length=2,
+        max_length=MAX_ITEMS,
+        description=(
+            "The estimates, each named '<service line>: <field>', e.g. 'Desktops: go_alone.annual_running_cost' "
+            "and 'Desktops: go_alone.one_off_costs' (both from one estimate). Each must be a low / likely / high range."
+        ),
+    )
+    reason: str = Field(min_length=1, description="Why they move together, e.g. 'both come from one supplier's estimate'.")
+
+
+def input_name(line: str, path: tuple[str, ...]) -> str:
+    """How a case names one of its figures: '<service line>: <field path>' (the analysis uses the same names)."""
+    return f"{line}: {'.'.join(path)}"
+
+
+def figure_at(case: "Case", name: str) -> object:
+    """The value a name like 'Desktops: go_alone.annual_running_cost' points at; None if it points nowhere."""
+    line_name, _, path = name.partition(": ")
+    value: object = next((line for line in case.service_lines if line.name == line_name), None)
+    for attr in path.split(".") if path else ["?"]:
+        value = getattr(value, attr, None) if isinstance(value, BaseModel) else None
+    return value
+
+
 class Case(_Model):
     """A case file: the organisation, when it decides, and the service lines on offer."""
 
@@ -420,6 +448,14 @@ class Case(_Model):
         default_factory=Ranges,
         description="How low / likely / high figures are read: the distribution and what the ends mean.",
     )
+    move_together: list[MoveTogether] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description=(
+            "Groups of estimates that move together when the ranges are drawn (issue 11's confidence); every other "
+            "estimate is drawn independently of the rest."
+        ),
+    )
 
     def problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
         """Checks across fields, each as (where in the file, what is wrong)."""
@@ -445,6 +481,23 @@ class Case(_Model):
                         yield here + (side, "quality", dimension), f"must be a score from 0 to 5; got {score:g}"
             yield from _dimension_problems(line, here)
             yield from _pool_problems(line, here, line.seats or self.organisation.seats)
+        yield from _together_problems(self)
+
+
+def _together_problems(case: Case) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Each name in move_together points at a range, and in one group only."""
+    seen: set[str] = set()
+    for g, group in enumerate(case.move_together):
+        for i, name in enumerate(group.inputs):
+            where = ("move_together", g, "inputs", i)
+            if not isinstance(figure_at(case, name), Range):
+                yield where, (
+                    f"'{name}' is not a low / likely / high figure of the case; name one as "
+                    "'<service line>: <field>', e.g. 'Desktops: go_alone.annual_running_cost'"
+                )
+            elif name in seen:
+                yield where, f"'{name}' is in two groups; put it in one"
+            seen.add(name)
 
 
 def _dimension_problems(line: ServiceLine, here: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -472,5 +525,5 @@ def _pool_problems(line: ServiceLine, here: tuple[str | int, ...], seats: int) -
 
 __all__ = [
     "Case", "Organisation", "ServiceLine", "GoAlone", "Offer", "Requirement", "PeerPrice", "Range",
-    "BusinessAsUsual", "QualityDimension", "Risk", "PriceBasis", "PoolMember", "Ranges",
+    "BusinessAsUsual", "QualityDimension", "Risk", "PriceBasis", "PoolMember", "Ranges", "MoveTogether",
 ]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+import numpy as np
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .quantities import Range
@@ -88,3 +90,20 @@ def mean(r: Range, ranges: Ranges) -> float:
         # The fitted shape is a triangle whatever the case's distribution (the note's method).
         return triangular_mean(triangle_from_p10_p90(r))
     return pert_mean(r) if ranges.distribution == "pert" else triangular_mean(r)
+
+
+def sample(r: Range, ranges: Ranges, rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` draws from the distribution whose mean is mean(r, ranges): the same reading of the range.
+
+    A point is drawn as itself; P10/P90 ends are fitted to a triangle (as for the mean);
+    otherwise Beta-PERT on [low, high] with beta_pert's shape, or the triangle itself.
+    """
+    if r.is_exact:
+        return np.full(n, r.likely)
+    if ranges.ends == "p10_p90":
+        t = triangle_from_p10_p90(r)
+        return rng.triangular(t.low, t.likely, t.high, n)
+    if ranges.distribution == "triangular":
+        return rng.triangular(r.low, r.likely, r.high, n)
+    alpha, beta = beta_pert(r)
+    return r.low + (r.high - r.low) * rng.beta(alpha, beta, n)

@@ -1,0 +1,174 @@
+"""The analysis end to end: switching values always, confidence and the value of information for a case with ranges."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..api import Decider
+from ..case import Case
+from ..parameters import InForce
+from ..quantities import Range
+from . import words
+from .confidence import shares, wilson
+from .draws import Draws, draw
+from .information import evppi
+from .inputs import Input, case_inputs, parameter_inputs, replace, uncertain
+from .report import Confidence, FirmUp, LineConfidence, NoSwitch, Sensitivity, SwitchingValue, VerdictShare
+from .switching import Switch, switching_values
+from .verdicts import Outcome, Verdicts
+
+DEFAULT_DRAWS = 1000
+DEFAULT_SEED = 20261125
+# A million draws take about ten minutes; more is a slip (and memory: each keeps its figures).
+MAX_DRAWS = 1_000_000
+# The rulebook's stated cost of firming up one figure (a quote, a survey); none stated: nothing is free, nothing charged.
+FIRM_UP_PARAMETER = "cost_to_firm_up_a_figure"
+# A verdict that cannot be reached for a draw (the draw left what the case allows).
+NO_VERDICT = "no verdict"
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Both parts of the analysis of one case under one rulebook."""
+
+    sensitivity: Sensitivity
+    confidence: Confidence | None
+
+
+def _switching_value(s: Switch, base: Outcome, line_names: list[str]) -> SwitchingValue:
+    changed = {n: v for n, v, was in zip(line_names, s.outcome.lines, base.lines) if v != was}
+    item = s.input
+    return SwitchingValue(
+        input=item.name, label=words.label(item), kind=item.kind, judgement=item.judgement, unit=item.unit,
+        today=item.value, value=s.value, kept=s.kept, direction=s.direction, move=s.move,
+        verdict_then=s.outcome.overall, lines_then=changed,
+        sentence=words.switching_sentence(item, s.value, s.direction, s.move, s.outcome.overall, changed,
+                                          len(line_names) > 1),
+    )
+
+
+def sensitivity(verdicts: Verdicts, case: Case, params: dict[str, InForce], base: Outcome) -> Sensitivity:
+    """Switching values on every input that can move a verdict, estimates apart from parameters, smallest move first."""
+    start = verdicts.count
+    found = switching_values(verdicts, case, params, case_inputs(case) + parameter_inputs(params), base)
+    names = [line.name for line in case.service_lines]
+    values = sorted((_switching_value(s, base, names) for _, ss in found for s in ss), key=lambda v: (v.move, v.input))
+    none = [NoSwitch(input=i.name, label=words.label(i), kind=i.kind, low=i.bounds[0], high=i.bounds[1])
+            for i, ss in found if not ss]
+    return Sensitivity(
+        verdict=base.overall,
+        searched="each figure from half to twice today's (scores 0 to 5; a zero parameter up to 50%), "
+                 "within what the measures accept",
+        estimates=[v for v in values if v.kind == "estimate"],
+        parameters=[v for v in values if v.kind == "parameter"],
+        no_switch=none,
+        decisions=verdicts.count - start,
+    )
+
+
+def _shares(verdicts: list[str]) -> list[VerdictShare]:
+    n = len(verdicts)
+    out = []
+    for verdict, count in shares(verdicts):
+        low, high = wilson(count, n)
+        out.append(VerdictShare(verdict=verdict, draws=count, share=count / n, low=low, high=high))
+    return out
+
+
+def _at_point(case: Case, item: Input, value: float) -> Case:
+    return replace(case, item.path, Range.derived(value, value, value))
+
+
+def _moves_advantage(verdicts: Verdicts, case: Case, params: dict[str, InForce], group: list[Input],
+                     base: Outcome) -> bool:
+    """Whether the group, at the ends of its ranges, changes any line's advantage or verdict (else its EVPPI is 0)."""
+    for item in group:
+        assert item.spread is not None
+        for end in (item.spread.low, item.spread.high):
+            outcome = verdicts.outcome(_at_point(case, item, end), params)
+            if outcome is None or outcome.advantage != base.advantage or outcome.lines != base.lines:
+                return True
+    return False
+
+
+def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: Draws, advantages: np.ndarray,
+            base: Outcome, open_lines: list[bool]) -> list[FirmUp]:
+    """The value of information per uncertain input or group, largest first, against the cost of firming up."""
+    cost = params[FIRM_UP_PARAMETER].value if FIRM_UP_PARAMETER in params else 0.0
+    out = []
+    for group in drawn.groups:
+        items = [drawn.inputs[k] for k in group]
+        moves = _moves_advantage(verdicts, case, params, items, base)
+        value = evppi(drawn.values[:, group[0]], advantages, open_lines) if moves else 0.0
+        out.append(FirmUp(inputs=[i.name for i in items], label=words.and_labels(items), value=value,
+                          cost_to_firm_up=cost, worth_it=value > cost))
+    return sorted(out, key=lambda f: (-f.value, f.inputs))
+
+
+def _single_values(case: Case, base: Outcome, seed: int) -> Confidence:
+    certain = [VerdictShare(verdict=base.overall, draws=0, share=1.0, low=1.0, high=1.0)]
+    return Confidence(
+        draws=0, seed=seed, distribution=case.ranges.distribution, ends=case.ranges.ends,
+        dependence="nothing drawn", uncertain_inputs=[], verdict=base.overall, overall=certain,
+        lines=[LineConfidence(service_line=line.name, verdict=v,
+                              shares=[VerdictShare(verdict=v, draws=0, share=1.0, low=1.0, high=1.0)],
+                              go_alone_share=1.0 if v == "go-alone" else 0.0)
+               for line, v in zip(case.service_lines, base.lines)],
+        agreement=1.0, firm_up=[],
+        statement=("Every figure in the case is a single value, so there is nothing to draw: given these figures "
+                   f"the advice is {base.overall} with 100% confidence. Give low / likely / high ranges to test it."),
+        advice="",
+    )
+
+
+def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base: Outcome, n: int, seed: int,
+               progress: Progress | None = None) -> Confidence:
+    """Draw every range n times, decide each draw, and report the shares and what to firm up."""
+    drawn_inputs = uncertain(case_inputs(case))
+    if not drawn_inputs:
+        return _single_values(case, base, seed)
+    drawn = draw(case, drawn_inputs, n, seed)
+    overall: list[str] = []
+    per_line: list[list[str]] = [[] for _ in case.service_lines]
+    advantages = np.zeros((n, len(case.service_lines)))
+    for row in range(n):
+        outcome = verdicts.outcome(drawn.case(case, row), params)
+        overall.append(outcome.overall if outcome else NO_VERDICT)
+        for li in range(len(per_line)):
+            per_line[li].append(outcome.lines[li] if outcome else NO_VERDICT)
+        if outcome:
+            advantages[row] = outcome.advantage
+        if progress and (row + 1) % 100 == 0:
+            progress(100)
+    lines = [
+        LineConfidence(service_line=line.name, verdict=v, shares=_shares(vs),
+                       go_alone_share=vs.count("go-alone") / n)
+        for line, v, vs in zip(case.service_lines, base.lines, per_line)
+    ]
+    agreement = overall.count(base.overall) / n
+    ups = firm_up(verdicts, case, params, drawn, advantages, base, [len(set(vs)) > 1 for vs in per_line])
+    return Confidence(
+        draws=n, seed=seed, distribution=case.ranges.distribution, ends=case.ranges.ends,
+        dependence=words.dependence(case),
+        uncertain_inputs=[i.name for i in drawn_inputs], verdict=base.overall, overall=_shares(overall),
+        lines=lines, agreement=agreement, firm_up=ups,
+        statement=words.confidence_statement(base.overall, agreement, n, wilson(overall.count(base.overall), n)),
+        advice=words.firm_up_advice(ups),
+    )
+
+
+def analyse(decider: Decider, case: Case, *, draws: int | None = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+            progress: Progress | None = None) -> Analysis:
+    """Switching values, and (unless draws is None) confidence from `draws` draws with `seed`."""
+    params = decider.rulebook.parameters.in_force(case.decision_date)
+    verdicts = Verdicts(decider)
+    base = verdicts.outcome(case, params)
+    if base is None:
+        raise ValueError("the case cannot be measured")
+    sens = sensitivity(verdicts, case, params, base)
+    conf = confidence(verdicts, case, params, base, draws, seed, progress) if draws else None
+    return Analysis(sens, conf)

@@ -1,0 +1,94 @@
+"""The analysis in words a board member reads: labels for inputs, switching-value sentences, confidence."""
+from __future__ import annotations
+
+from .. import figures
+from .inputs import Input
+
+_OWNER = {"go_alone": "going alone's", "offer": "the offer's", "business_as_usual": "the current service's"}
+_VERDICT = {
+    "join": "joining would be recommended",
+    "go-alone": "going alone would be recommended",
+    "join-in-part": "joining in part would be recommended",
+    "refer": "the case would be referred to the board",
+}
+
+
+def label(item: Input) -> str:
+    """'going alone's annual running cost (Desktops)'; 'parameter go alone cost margin'."""
+    where, _, path = item.name.partition(": ")
+    if item.kind == "parameter":
+        return f"the rulebook's {path.replace('_', ' ')}"
+    parts = path.split(".")
+    owner = _OWNER.get(parts[0])
+    rest = [p.replace("_", " ") for p in (parts[1:] if owner else parts) if not p.isdigit()]
+    numbered = [p for p in parts if p.isdigit()]
+    text = " ".join(([owner] if owner else []) + rest)
+    if numbered:
+        text += f" (item {int(numbered[0]) + 1})"
+    return f"{text} ({where})"
+
+
+def amount(value: float, unit: str) -> str:
+    """A figure to three significant figures for money (£1.02m, £120,241 stays £120,000 only in prose elsewhere)."""
+    if unit.startswith("pounds"):
+        if abs(value) >= 1_000_000:
+            text = f"£{value / 1_000_000:,.2f}m"
+        else:
+            text = f"£{value:,.0f}"
+        return text + (" per seat" if unit == "pounds per seat" else "")
+    if unit == "percent":
+        return f"{value * 100:.3g}%"
+    return figures.figure(float(value), unit)
+
+
+def verdict_phrase(verdict: str) -> str:
+    return _VERDICT.get(verdict, verdict)
+
+
+def switching_sentence(item: Input, value: float, direction: str, move: float, verdict: str,
+                       lines: dict[str, str], many_lines: bool) -> str:
+    """'Going alone would be recommended if going alone's annual running cost (Desktops) fell below £2.77m (now £4.23m, a 35% fall).'"""
+    then = verdict_phrase(verdict)
+    if many_lines and lines:
+        then += " (" + "; ".join(f"{name}: {v}" for name, v in lines.items()) + ")"
+    verb = "fell below" if direction == "fall" else "rose above"
+    now = f"now {amount(item.value, item.unit)}" + (f", a {move * 100:.0f}% {direction}" if item.value else "")
+    return f"{then[0].upper()}{then[1:]} if {label(item)} {verb} {amount(value, item.unit)} ({now})."
+
+
+def share(fraction: float) -> str:
+    return f"{fraction * 100:.0f}%"
+
+
+def and_labels(items: list[Input]) -> str:
+    return figures.and_list([label(i) for i in items])
+
+
+def dependence(case) -> str:
+    """How the inputs were drawn together, stated."""
+    if not case.move_together:
+        return "every range drawn independently of the others (the case declares none that move together)"
+    groups = "; ".join(figures.and_list(g.inputs) + f" ({g.reason})" for g in case.move_together)
+    return f"independent, except these, which move together (drawn at the same place in their ranges): {groups}"
+
+
+def confidence_statement(verdict: str, agreement: float, n: int, interval: tuple[float, float]) -> str:
+    """'In 87% of 1,000 draws the advice is join (simulation precision: 85% to 89%).'"""
+    return (f"In {share(agreement)} of {n:,} draws of the case's ranges the advice is {verdict}, as it is on the "
+            f"expected figures (simulation precision: {share(interval[0])} to {share(interval[1])}).")
+
+
+def firm_up_advice(ups) -> str:
+    """'Firm up going alone's annual running cost (Desktops) first: knowing it would be worth about £X to this decision.'"""
+    worth = [u for u in ups if u.worth_it][:2]
+    if not worth:
+        return ""
+    first = worth[0]
+    text = (f"Most of the doubt comes from {first.label}: firming it up would be worth about "
+            f"{figures.pounds(first.value)} to this decision")
+    if first.cost_to_firm_up:
+        text += f", against about {figures.pounds(first.cost_to_firm_up)} to do it"
+    text += "."
+    if len(worth) > 1:
+        text += f" Next, {worth[1].label} (about {figures.pounds(worth[1].value)})."
+    return text
