@@ -1,0 +1,145 @@
+"""The analysis of issue 11: switching values, confidence from the ranges, the value of information."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from engine.analysis.analyse import analyse
+from engine.analysis.verdicts import Verdicts
+from engine.measures import measure
+from engine.quantities import Range
+
+from .analysis_cases import box15, vfm_decider
+
+# Green Book 2003 Box 15: 10 years of savings at 3.5%, year 0 undiscounted.
+ANNUITY = sum(1.035 ** -t for t in range(1, 11))
+
+
+@pytest.fixture(scope="module")
+def decider():
+    return vfm_decider()
+
+
+def _switch(analysis, name):
+    return next(v for v in analysis.sensitivity.estimates if v.input == name)
+
+
+def test_box15_when_measured_has_the_green_book_npv(decider):
+    """The hand-worked case's value for money of going alone is £247,491 (Green Book 2003 Box 15: about £247,000)."""
+    case = box15()
+    params = decider.rulebook.parameters.in_force(case.decision_date)
+    assert round(measure(case, params).lines[0].go_alone_advantage) == 247_491
+
+
+def test_switching_value_when_the_annual_saving_falls_to_120241(decider):
+    """Going alone's running cost switches the verdict where the annual saving falls to £120,241 (1,000,000 / 8.316605)."""
+    found = _switch(analyse(decider, box15(), draws=None), "Desktops: go_alone.annual_running_cost")
+    assert found.direction == "rise" and found.verdict_then == "join"
+    assert abs(found.value - (400_000 - 1_000_000 / ANNUITY)) < 1
+    assert round(400_000 - found.value) == 120_241
+
+
+def test_switching_value_when_read_by_a_board_member(decider):
+    """The sentence names the verdict it switches to, the figure, today's figure and the size of the move."""
+    found = _switch(analyse(decider, box15(), draws=None), "Desktops: go_alone.annual_running_cost")
+    assert found.sentence == (
+        "Joining would be recommended if going alone's annual running cost (Desktops) rose above "
+        "£279,759 (now £250,000, a 12% rise)."
+    )
+
+
+def test_sensitivity_when_no_switch_in_range_lists_the_input_apart(decider):
+    """An input whose whole plausible range keeps the verdict is listed as having no switching value."""
+    analysis = analyse(decider, box15(), draws=None)
+    assert "Desktops: offer.procurement_months" in {n.input for n in analysis.sensitivity.no_switch}
+
+
+def test_sensitivity_when_a_parameter_switches_it_is_listed_apart_from_estimates(decider):
+    """The discount rate's switching value is among the parameters, never among the case's estimates."""
+    analysis = analyse(decider, box15(price=380), draws=None)  # saving £130,000 a year: it pays back at about 5%
+    assert "parameter: discount_rate" in {v.input for v in analysis.sensitivity.parameters}
+    assert all(v.kind == "estimate" for v in analysis.sensitivity.estimates)
+
+
+def test_confidence_when_every_figure_is_a_single_value(decider):
+    """A case with no ranges gives its verdict 100% of the time and says there was nothing to draw."""
+    confidence = analyse(decider, box15()).confidence
+    assert confidence.draws == 0 and confidence.agreement == 1.0
+    assert [(s.verdict, s.share) for s in confidence.overall] == [("go-alone", 1.0)]
+    assert "single value" in confidence.statement
+
+
+def test_confidence_when_ranges_straddle_the_decision(decider):
+    """Running costs either side of the switching value give both verdicts, with the share of each and its precision."""
+    case = box15(running={"low": 150_000, "likely": 250_000, "high": 450_000})
+    confidence = analyse(decider, case, draws=400, seed=1).confidence
+    shares = {s.verdict: s for s in confidence.overall}
+    assert set(shares) == {"join", "go-alone"}
+    assert sum(s.draws for s in shares.values()) == 400
+    assert all(s.low < s.share < s.high for s in shares.values())
+
+
+def test_confidence_when_seeded_twice_gives_the_same_figures(decider):
+    """The same case, rulebook and seed give the same report."""
+    case = box15(running={"low": 150_000, "likely": 250_000, "high": 450_000})
+    first = analyse(decider, case, draws=200, seed=5).confidence.model_dump_json()
+    assert analyse(decider, case, draws=200, seed=5).confidence.model_dump_json() == first
+
+
+def test_information_when_one_range_decides_it_ranks_first(decider):
+    """The input whose range straddles the switching value is worth most to firm up; the advice names it."""
+    case = box15(running={"low": 150_000, "likely": 250_000, "high": 450_000},
+                 one_off={"low": 950_000, "likely": 1_000_000, "high": 1_050_000})
+    confidence = analyse(decider, case, draws=1000, seed=2).confidence
+    assert confidence.firm_up[0].inputs == ["Desktops: go_alone.annual_running_cost"]
+    assert confidence.firm_up[0].value > 10 * confidence.firm_up[1].value
+    assert "annual running cost" in confidence.advice
+
+
+def test_information_when_an_input_moves_no_advantage_is_zero(decider):
+    """Going alone's months to service move nothing a rule reads here (a new body, no quality): no value to firm up."""
+    case = box15(running={"low": 150_000, "likely": 250_000, "high": 450_000}, months={"low": 3, "likely": 6, "high": 30})
+    confidence = analyse(decider, case, draws=300, seed=3).confidence
+    value = {tuple(f.inputs): f.value for f in confidence.firm_up}
+    assert value[("Desktops: go_alone.procurement_months",)] == 0.0
+    assert value[("Desktops: go_alone.annual_running_cost",)] > 0
+
+
+def test_draws_when_declared_to_move_together_are_ranked_alike(decider):
+    """Two estimates grouped in move_together sit at the same place in their ranges in every draw."""
+    case = box15(running={"low": 150_000, "likely": 250_000, "high": 450_000},
+                 one_off={"low": 500_000, "likely": 1_000_000, "high": 1_500_000},
+                 move_together=[{"inputs": ["Desktops: go_alone.annual_running_cost", "Desktops: go_alone.one_off_costs"],
+                                 "reason": "one supplier's estimate"}])
+    confidence = analyse(decider, case, draws=200, seed=4).confidence
+    assert [f.inputs for f in confidence.firm_up] == [
+        ["Desktops: go_alone.annual_running_cost", "Desktops: go_alone.one_off_costs"]]
+    assert "move together" in confidence.dependence
+
+
+def test_confidence_when_ranges_shrink_converges_to_the_verdict_without_them(decider):
+    """Shrinking every range towards its mean drives the leading share to 100%, on the verdict of the case without ranges."""
+    mean = (150_000 + 4 * 250_000 + 450_000) / 6  # PERT: the figure the case without ranges holds
+    exact = analyse(decider, box15(running=mean), draws=None).sensitivity.verdict
+    leading = []
+    for width in (1.0, 0.3, 0.03, 0.0001):
+        low, high = mean - (mean - 150_000) * width, mean + (450_000 - mean) * width
+        likely = mean + (250_000 - mean) * width
+        case = box15(running={"low": low, "likely": likely, "high": high})
+        top = analyse(decider, case, draws=300, seed=6).confidence.overall[0]
+        leading.append((top.verdict, top.share))
+    assert leading[-1] == (exact, 1.0)
+    assert [share for _, share in leading] == sorted(share for _, share in leading)
+
+
+@pytest.mark.slow
+def test_decide_confidence_when_run_in_two_processes_gives_identical_json(tmp_path):
+    """`joinup decide --confidence --json` with a seed prints the same bytes in two fresh processes."""
+    command = [sys.executable, "-m", "engine.cli", "decide", "cases/refer-thin-evidence.yaml", "--confidence",
+               "--draws", "300", "--seed", "11", "--json"]
+    runs = [subprocess.run(command, capture_output=True, text=True, check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert json.loads(runs[0])["confidence"]["draws"] == 300
