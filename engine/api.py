@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .assess import Assessor
@@ -36,10 +37,12 @@ class Decider:
             ) from None
         return measure(loaded.case, params)
 
-    def decide(self, loaded: LoadedCase) -> Recommendation:
-        """Measure, assess and decide one loaded case."""
+    def decide(self, loaded: LoadedCase, drawn: Callable[[Measures], Measures] | None = None) -> Recommendation:
+        """Measure, assess and decide one loaded case; `drawn` adds what drawing its ranges found (engine.analysis)."""
         case = loaded.case
         measures = self.measure(loaded)
+        if drawn is not None:
+            measures = drawn(measures)
         findings = self.assessor.assess(case, measures)
         provenance = Provenance(
             case_file=loaded.name,

@@ -133,8 +133,10 @@ def decide(
     def run() -> None:
         decider = api.Decider(rules)
         loaded = load.load_case(case)
-        rec = decider.decide(loaded)
-        found = _analysed(decider, loaded.case, draws if confidence else None, seed) if sensitivity or confidence else None
+        rec = decider.decide(loaded)  # first: a case that cannot be decided gets its located error here
+        found = None
+        if sensitivity or confidence:
+            rec, found = _analysed(decider, loaded, draws if confidence else None, seed)
         if as_json:
             out = json.loads(rec.model_dump_json())
             if found:
@@ -151,19 +153,19 @@ def decide(
 _DRAWS_WORTH_A_BAR = 1500
 
 
-def _analysed(decider, case, draws: Optional[int], seed: int):
-    """The analysis, with a progress bar on standard error for a run long enough to want one."""
-    from .analysis.analyse import analyse
+def _analysed(decider, loaded, draws: Optional[int], seed: int):
+    """The recommendation with its analysis, with a progress bar on standard error for a run long enough to want one."""
+    from .analysis.analyse import decide_sure
 
     if not draws or draws < _DRAWS_WORTH_A_BAR:
-        return analyse(decider, case, draws=draws, seed=seed)
+        return decide_sure(decider, loaded, draws=draws, seed=seed)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("drawing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("draws", total=draws)
-        return analyse(decider, case, draws=draws, seed=seed, progress=lambda k: bar.advance(task, k))
+        return decide_sure(decider, loaded, draws=draws, seed=seed, progress=lambda k: bar.advance(task, k))
 
 
 @app.command()

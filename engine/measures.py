@@ -224,6 +224,14 @@ class LineMeasures(BaseModel):
     price_drop_from_joining: float = _f("How much this organisation's joining lowers the price for every member.", "percent")
     pool_saving: float = _f("What this organisation's joining saves the other members whose contracts pass the price through, over their remaining terms, discounted: a saving to the Exchequer.", "pounds")
     pool_social_saving: float = _f("The share of the pool saving that is a real saving of resources (economies of scale), not a transfer from the supplier.", "pounds")
+    go_alone_share: float = _f(
+        "Share of the draws of the case's ranges in which the line goes alone (issue 11's confidence); 1 when the "
+        "ranges were not drawn, so that the expected figures decide alone.", "percent",
+    )
+    refer_share: float = _f(
+        "Share of the draws of the case's ranges in which the line is referred; 0 when the ranges were not drawn.",
+        "percent",
+    )
     exit_terms_stated: bool = Field(description="True if the offer states its exit terms.")
     break_after_years: float | None = _f("Years after which the organisation may leave without penalty.", "years")
     data_returned_on_exit: bool = Field(description="True if the supplier must return data in an open format on exit.")
@@ -523,6 +531,9 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         go_alone=go_alone,
         offer=offer,
         quality_value=quality,
+        # Undrawn: engine.analysis replaces these with what drawing the case's ranges found.
+        go_alone_share=1.0,
+        refer_share=0.0,
         **timing,
         **_cost_comparison(go_alone, offer, quality),
         **_quality_comparison(line, go_alone, offer),

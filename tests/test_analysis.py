@@ -8,9 +8,8 @@ import sys
 import pytest
 
 from engine.analysis.analyse import analyse
-from engine.analysis.verdicts import Verdicts
+from engine import wording
 from engine.measures import measure
-from engine.quantities import Range
 
 from .analysis_cases import box15, vfm_decider
 
@@ -143,3 +142,61 @@ def test_decide_confidence_when_run_in_two_processes_gives_identical_json(tmp_pa
     runs = [subprocess.run(command, capture_output=True, text=True, check=True).stdout for _ in range(2)]
     assert runs[0] == runs[1]
     assert json.loads(runs[0])["confidence"]["draws"] == 300
+
+
+PRESUMPTION_RULES = """
+description: The presumption reads the share of draws in which going alone wins.
+rules:
+  - id: vfm.go-alone
+    title: Going alone gives more value for money in enough draws
+    source: analysis tests
+    when: line.go_alone_advantage > 0 and line.go_alone_share >= param.go_alone_share_needed
+    then: {verdict: go-alone}
+    stage: value-for-money
+    explain: Going alone gives more value for money in {line.go_alone_share} of the draws.
+  - id: vfm.join
+    title: The presumption to join
+    source: analysis tests
+    when: line.go_alone_advantage <= 0 or line.go_alone_share < param.go_alone_share_needed
+    then: {verdict: join}
+    stage: presumption
+    explain: Going alone wins in only {line.go_alone_share} of the draws; joining is the presumption.
+"""
+SHARE_NEEDED = """
+go_alone_share_needed:
+  description: Share of draws in which going alone must win to rebut the presumption.
+  unit: percent
+  values:
+    - from: 2007-01-01
+      value: 80%
+      source: analysis tests (a rule owners' judgement in a real rulebook)
+"""
+
+
+def test_decide_sure_when_going_alone_wins_too_few_draws_joins_quoting_the_share(tmp_path):
+    """Expected figures favour going alone, but it wins in under 80% of draws: the line joins and its reason quotes the share."""
+    import shutil
+
+    from engine.api import Decider
+    from engine.analysis.analyse import decide_sure
+    from .analysis_cases import VFM_RULES
+
+    rules = tmp_path / "rules"
+    shutil.copytree(VFM_RULES, rules)
+    (rules / "vfm.yaml").write_text(PRESUMPTION_RULES)
+    with open(rules / "parameters.yaml", "a") as params:
+        params.write(SHARE_NEEDED)
+    decider = Decider(rules)
+    case = box15(running={"low": 100_000, "likely": 250_000, "high": 420_000})
+    assert decider.decide(_loaded(case)).verdict == "go-alone"  # on the expected figures alone
+    rec, analysis = decide_sure(decider, _loaded(case), draws=500, seed=8)
+    share = analysis.confidence.lines[0].go_alone_share
+    assert 0.2 < share < 0.8
+    assert rec.verdict == "join"
+    assert f"{share * 100:.0f}%" in wording.sentence(rec.lines[0].why[0])
+
+
+def _loaded(case):
+    from engine.load import LoadedCase
+
+    return LoadedCase(case, "box15.yaml", case.model_dump_json().encode())

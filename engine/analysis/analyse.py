@@ -8,6 +8,9 @@ import numpy as np
 
 from ..api import Decider
 from ..case import Case
+from ..load import LoadedCase
+from ..measures import Measures
+from ..recommendation import Recommendation
 from ..parameters import InForce
 from ..quantities import Range
 from . import words
@@ -116,7 +119,8 @@ def _single_values(case: Case, base: Outcome, seed: int) -> Confidence:
         dependence="nothing drawn", uncertain_inputs=[], verdict=base.overall, overall=certain,
         lines=[LineConfidence(service_line=line.name, verdict=v,
                               shares=[VerdictShare(verdict=v, draws=0, share=1.0, low=1.0, high=1.0)],
-                              go_alone_share=1.0 if v == "go-alone" else 0.0)
+                              go_alone_share=1.0 if v == "go-alone" else 0.0,
+                              refer_share=1.0 if v == "refer" else 0.0)
                for line, v in zip(case.service_lines, base.lines)],
         agreement=1.0, firm_up=[],
         statement=("Every figure in the case is a single value, so there is nothing to draw: given these figures "
@@ -146,7 +150,7 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
             progress(100)
     lines = [
         LineConfidence(service_line=line.name, verdict=v, shares=_shares(vs),
-                       go_alone_share=vs.count("go-alone") / n)
+                       go_alone_share=vs.count("go-alone") / n, refer_share=vs.count("refer") / n)
         for line, v, vs in zip(case.service_lines, base.lines, per_line)
     ]
     agreement = overall.count(base.overall) / n
@@ -159,6 +163,30 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
         statement=words.confidence_statement(base.overall, agreement, n, wilson(overall.count(base.overall), n)),
         advice=words.firm_up_advice(ups),
     )
+
+
+def shares_found(confidence: Confidence) -> Callable[[Measures], Measures]:
+    """What the draws found, as measures a rule can read: each line's share of draws going alone, and referred.
+
+    The rulebook decides what follows (the presumption to join where going alone wins too
+    few draws; refer where joining itself is in doubt in a material share): the analysis
+    only records the shares, so no threshold lives here.
+    """
+    def add(measures: Measures) -> Measures:
+        lines = [
+            m.model_copy(update={"go_alone_share": c.go_alone_share, "refer_share": c.refer_share})
+            for m, c in zip(measures.lines, confidence.lines)
+        ]
+        return measures.model_copy(update={"lines": lines})
+    return add
+
+
+def decide_sure(decider: Decider, loaded: LoadedCase, *, draws: int | None = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+                progress: Progress | None = None) -> tuple[Recommendation, Analysis]:
+    """Decide a case with what its analysis found: the recommendation reads the shares of draws, if drawn."""
+    analysis = analyse(decider, loaded.case, draws=draws, seed=seed, progress=progress)
+    drawn = shares_found(analysis.confidence) if analysis.confidence and analysis.confidence.draws else None
+    return decider.decide(loaded, drawn), analysis
 
 
 def analyse(decider: Decider, case: Case, *, draws: int | None = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,

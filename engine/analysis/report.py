@@ -69,7 +69,8 @@ class LineConfidence(_Out):
     service_line: str = Field(description="The service line.")
     verdict: str = Field(description="The line's verdict on the case as it stands (means, not draws).")
     shares: list[VerdictShare] = Field(description="Each verdict's share of the draws, commonest first.")
-    go_alone_share: float = Field(description="Share of draws in which going alone's advantage decides the line for going alone.", json_schema_extra={"unit": "percent"})
+    go_alone_share: float = Field(description="Share of draws in which the line goes alone (the measure line.go_alone_share a rule can read).", json_schema_extra={"unit": "percent"})
+    refer_share: float = Field(description="Share of draws in which the line is referred (the measure line.refer_share).", json_schema_extra={"unit": "percent"})
 
 
 class FirmUp(_Out):
