@@ -315,6 +315,13 @@ class Point:
     def __init__(self, one_off: float, running: float, months: float, management: float, transition: float, bau: float):
         self.one_off, self.running, self.months = one_off, running, months
         self.management, self.transition, self.bau = management, transition, bau
+        self.key = (one_off, running, months, management, transition, bau)
+
+
+def _by_point(points: dict[str, Point], cost: Any) -> dict[str, dict[str, float]]:
+    """`cost` at each point, worked once per distinct point: a figure without a range has all four the same."""
+    worked: dict[tuple[float, ...], dict[str, float]] = {}
+    return {k: worked[p.key] if p.key in worked else worked.setdefault(p.key, cost(p)) for k, p in points.items()}
 
 
 def _points(option: Option, one_off: Range, running: Range, bau: Range, ranges: Ranges) -> dict[str, Point]:
@@ -431,8 +438,8 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
     mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
     flows = OptionFlows(option, period, side.relet, side.exit_cost, bau is not None)
     register = sum(r.probability * r.impact for r in option.risk_register)
-    biased = {k: flows.npc(p, up_one_off, up_running, up_duration) for k, p in points.items()}
-    raw = {k: flows.npc(p, 0.0, 0.0, 0.0) for k, p in points.items()}
+    biased = _by_point(points, lambda p: flows.npc(p, up_one_off, up_running, up_duration))
+    raw = _by_point(points, lambda p: flows.npc(p, 0.0, 0.0, 0.0))
     # Costed risks displace the generic uplift as far as they go, never more: base + max(OB, register).
     total = {k: raw[k]["total"] + max(biased[k]["total"] - raw[k]["total"], register) for k in points}
     amount = biased["mean"]["total"] - raw["mean"]["total"]
