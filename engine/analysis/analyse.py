@@ -18,7 +18,7 @@ from .confidence import shares, wilson
 from .draws import Draws, draw
 from .information import evppi
 from .inputs import Input, case_inputs, parameter_inputs, replace, uncertain
-from .report import Confidence, FirmUp, LineConfidence, NoSwitch, Sensitivity, SwitchingValue, VerdictShare
+from .report import Confidence, FirmUp, LineConfidence, NoSwitch, Sensitivity, Swing, SwitchingValue, VerdictShare
 from .switching import Switch, switching_values
 from .verdicts import Outcome, Verdicts
 
@@ -54,10 +54,29 @@ def _switching_value(s: Switch, base: Outcome, line_names: list[str]) -> Switchi
     )
 
 
+# The tornado shows this many of the case's figures, the widest swings.
+TORNADO_BARS = 8
+
+
+def swings(verdicts: Verdicts, case: Case, params: dict[str, InForce], estimates: list[Input]) -> list[Swing]:
+    """Each figure at both ends of its plausible range: going alone's advantage there, widest swing first."""
+    out = []
+    for item in estimates:
+        ends = [verdicts.outcome(*item.set(case, params, end)) for end in item.bounds]
+        if None in ends:
+            continue
+        low, high = (sum(o.advantage) for o in ends)
+        if low != high:
+            out.append(Swing(input=item.name, label=words.label(item), low=item.bounds[0], high=item.bounds[1],
+                             at_low=low, at_high=high))
+    return sorted(out, key=lambda s: (-abs(s.at_high - s.at_low), s.input))[:TORNADO_BARS]
+
+
 def sensitivity(verdicts: Verdicts, case: Case, params: dict[str, InForce], base: Outcome) -> Sensitivity:
     """Switching values on every input that can move a verdict, estimates apart from parameters, smallest move first."""
     start = verdicts.count
-    found = switching_values(verdicts, case, params, case_inputs(case) + parameter_inputs(params), base)
+    estimates = case_inputs(case)
+    found = switching_values(verdicts, case, params, estimates + parameter_inputs(params), base)
     names = [line.name for line in case.service_lines]
     values = sorted((_switching_value(s, base, names) for _, ss in found for s in ss), key=lambda v: (v.move, v.input))
     none = [NoSwitch(input=i.name, label=words.label(i), kind=i.kind, low=i.bounds[0], high=i.bounds[1])
@@ -69,6 +88,8 @@ def sensitivity(verdicts: Verdicts, case: Case, params: dict[str, InForce], base
         estimates=[v for v in values if v.kind == "estimate"],
         parameters=[v for v in values if v.kind == "parameter"],
         no_switch=none,
+        advantage=sum(base.advantage),
+        swings=swings(verdicts, case, params, estimates),
         decisions=verdicts.count - start,
     )
 

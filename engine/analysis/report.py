@@ -42,6 +42,17 @@ class NoSwitch(_Out):
     high: float = Field(description="The highest value searched.")
 
 
+class Swing(_Out):
+    """How far one input, across its plausible range, moves going alone's value for money (all lines): a tornado bar."""
+
+    input: str = Field(description="The input, named as in SwitchingValue.")
+    label: str = Field(description="The input in words.")
+    low: float = Field(description="The low end of the range searched.")
+    high: float = Field(description="The high end of the range searched.")
+    at_low: float = Field(description="Going alone's advantage over joining, summed over lines, with the input at its low end.", json_schema_extra={"unit": "pounds"})
+    at_high: float = Field(description="The same with the input at its high end.", json_schema_extra={"unit": "pounds"})
+
+
 class Sensitivity(_Out):
     """Switching values (Green Book 2018 paras 5.59-5.61): the case's estimates apart from the rule owners' parameters."""
 
@@ -50,6 +61,8 @@ class Sensitivity(_Out):
     estimates: list[SwitchingValue] = Field(description="Switching values on the case's figures, smallest move first.")
     parameters: list[SwitchingValue] = Field(description="Switching values on the rulebook's parameters (thresholds, rates, the discount rate), smallest move first.")
     no_switch: list[NoSwitch] = Field(description="Inputs with no switching value in the range searched.")
+    advantage: float = Field(description="Going alone's advantage over joining today, summed over lines, in pounds.", json_schema_extra={"unit": "pounds"})
+    swings: list[Swing] = Field(description="The case's figures by how far they move going alone's advantage across their ranges, widest first (the tornado).")
     decisions: int = Field(description="How many times the case was decided to find them.")
 
 

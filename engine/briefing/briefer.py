@@ -7,10 +7,12 @@ the rulebook's files attached, so `verify` can decide the case again from the PD
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis.analyse import DEFAULT_DRAWS, DEFAULT_SEED, Analysis, decide_sure
 from ..api import Decider
 from ..resources import default_templates_dir
 from ..errors import BriefingError
@@ -22,6 +24,8 @@ from ..rulebook import Rulebook
 from ..write import check_outputs, write_outputs
 
 RECOMMENDATION = "recommendation.json"
+# The analysis (issue 11) as it was run: its draws and seed, so `verify` can run it again.
+ANALYSIS = "analysis.json"
 RULEBOOK_FOLDER = "rulebook/"
 # A rulebook file name as `verify` will accept it back: no folders, no tricks.
 SAFE_RULE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$")
@@ -33,13 +37,27 @@ def case_attachment_name(case_file: str) -> str:
     return f"case-{name}" if name == RECOMMENDATION else name
 
 
-def attachments(rec: Recommendation, case: bytes, rulebook_files: dict[str, bytes]) -> list[Attachment]:
-    """The evidence a briefing carries: case file, recommendation, rulebook files (sorted by name)."""
+def analysis_json(analysis: Analysis, draws: int | None, seed: int) -> bytes:
+    """The analysis as attached: how it was run (draws, seed), then what it found."""
+    found = {
+        "draws": draws,
+        "seed": seed,
+        "sensitivity": analysis.sensitivity.model_dump(mode="json"),
+        "confidence": analysis.confidence.model_dump(mode="json") if analysis.confidence else None,
+    }
+    return json.dumps(found, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def attachments(rec: Recommendation, case: bytes, rulebook_files: dict[str, bytes],
+                analysis: bytes | None = None) -> list[Attachment]:
+    """The evidence a briefing carries: case file, recommendation, its analysis, rulebook files (sorted by name)."""
     files = [
         Attachment(case_attachment_name(rec.provenance.case_file), case, "The case file, exactly as given."),
         Attachment(RECOMMENDATION, rec.model_dump_json(indent=2).encode("utf-8"),
                    "The recommendation as JSON: verdicts, reasons, trace, figures and parameters."),
     ]
+    if analysis is not None:
+        files.append(Attachment(ANALYSIS, analysis, "How sure the advice is: switching values, draws, seed, shares."))
     for name in sorted(rulebook_files):
         files.append(Attachment(RULEBOOK_FOLDER + name, rulebook_files[name],
                                 f"Rulebook file {name}, as the case was decided under it."))
@@ -61,8 +79,9 @@ def render(
     case: bytes,
     rulebook: Rulebook | dict[str, bytes],
     templates_dir: Path | None = None,
+    analysis: tuple[Analysis, int | None, int] | None = None,
 ) -> Briefing:
-    """Render a recommendation to HTML and PDF, attaching the case bytes and the rulebook's files.
+    """Render a recommendation (with its analysis, its draws and seed, if given) to HTML and PDF, attaching the case bytes and the rulebook's files.
 
     The evidence must be what the recommendation was decided from: case bytes (and a Rulebook)
     whose SHA-256 differs from the recommendation's provenance are refused.
@@ -76,8 +95,9 @@ def render(
                             file=str(rulebook.directory))
     templates = (templates_dir or default_templates_dir()).resolve()
     files = rulebook.files if isinstance(rulebook, Rulebook) else rulebook
-    attached = attachments(rec, case, files)
-    html = render_html(rec, templates, [(a.name, a.description) for a in attached])
+    found = analysis_json(*analysis) if analysis else None
+    attached = attachments(rec, case, files, found)
+    html = render_html(rec, templates, [(a.name, a.description) for a in attached], analysis[0] if analysis else None)
     pdf = html_to_pdf(html, base_dir=templates, created=rec.decision_date, attachments=attached)
     return Briefing(rec, html, pdf)
 
@@ -96,14 +116,18 @@ def brief(
 class Briefer:
     """A Decider and the templates, ready to brief many cases in one process."""
 
-    def __init__(self, rules: Path | str | Rulebook | None = None, templates_dir: Path | None = None):
+    def __init__(self, rules: Path | str | Rulebook | None = None, templates_dir: Path | None = None,
+                 draws: int | None = DEFAULT_DRAWS, seed: int = DEFAULT_SEED):
         self.decider = Decider(rules)
         self.templates_dir = templates_dir
+        self.draws, self.seed = draws, seed
 
     def brief(self, loaded: LoadedCase) -> Briefing:
-        """Decide a loaded case and render its briefing."""
-        rec = self.decider.decide(loaded)
-        return render(rec, case=loaded.data, rulebook=self.decider.rulebook, templates_dir=self.templates_dir)
+        """Decide a loaded case with its analysis (switching values, and draws of its ranges) and render its briefing."""
+        self.decider.decide(loaded)  # a case that cannot be decided gets its located error before any analysis
+        rec, analysis = decide_sure(self.decider, loaded, draws=self.draws, seed=self.seed)
+        return render(rec, case=loaded.data, rulebook=self.decider.rulebook, templates_dir=self.templates_dir,
+                      analysis=(analysis, self.draws, self.seed))
 
     def inputs(self, case_path: Path | str) -> list[Path]:
         """What a briefing is made from, which no output may replace: the case, the rulebook, the templates."""

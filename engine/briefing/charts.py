@@ -140,3 +140,55 @@ def timeline(line: LineMeasures, offer_name: str) -> str:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.set_title("Months to service", loc="left", fontsize=8, fontweight="bold", color=TEXT)
     return _svg(fig)
+
+
+@_styled
+def tornado(swings: list, today: float) -> str:
+    """Going alone's advantage over joining as each figure runs across its plausible range: widest swing on top."""
+    height = 1.8 + 0.55 * max(len(swings), 1)
+    fig = Figure(figsize=(17 * CM, height * CM))
+    fig.subplots_adjust(left=0.47, right=0.97, top=1 - 0.8 / height, bottom=1.0 / height)
+    ax = fig.add_subplot()
+    top = max([abs(today), 1.0] + [abs(v) for s in swings for v in (s.at_low, s.at_high)])
+    for pos, s in enumerate(reversed(swings)):
+        for end, colour in ((s.at_low, BIAS), (s.at_high, GO_ALONE)):
+            ax.barh(pos, end - today, left=today, color=colour, height=0.6)
+    labels = [textwrap.shorten(s.label[:1].upper() + s.label[1:], 62, placeholder=" …") for s in reversed(swings)]
+    ax.set_yticks(range(len(swings)), labels)
+    ax.tick_params(axis="y", length=0)
+    ax.axvline(today, color=TEXT, linewidth=0.8)
+    ax.axvline(0, color=NEED, linewidth=1.2, linestyle="--")
+    ax.set_xlim(-top * 1.05, top * 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: figures.pounds(v, millions=top >= 1_000_000)))
+    ax.set_title("Going alone's value for money over joining", loc="left", fontsize=8, fontweight="bold", color=TEXT)
+    return _svg(fig)
+
+
+@_styled
+def verdict_shares(lines: list[tuple[str, list[tuple[str, float]]]]) -> str:
+    """Per service line, the share of draws giving each verdict, as one stacked bar."""
+    colours = {"join": OFFER, "go-alone": GO_ALONE, "join-in-part": BIAS, "refer": NEED}
+    height = 2.2 + 0.6 * len(lines)
+    fig = Figure(figsize=(17 * CM, height * CM))
+    fig.subplots_adjust(left=0.25, right=0.97, top=1 - 0.7 / height, bottom=1.5 / height)
+    ax = fig.add_subplot()
+    seen: set[str] = set()
+    for pos, (name, shares) in enumerate(reversed(lines)):
+        left = 0.0
+        for verdict, share in shares:
+            ax.barh(pos, share, left=left, color=colours.get(verdict, TEXT), height=0.6,
+                    label=None if verdict in seen else verdict)
+            if share >= 0.08:
+                ax.text(left + share / 2, pos, f"{share * 100:.0f}%", ha="center", va="center", color="white",
+                        fontsize=7, fontweight="bold")
+            seen.add(verdict)
+            left += share
+    ax.set_yticks(range(len(lines)), [_short(n, 25, 2) for n, _ in reversed(lines)])
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+    # Below the percentages, clear of them: placed in figure coordinates, whatever the number of lines.
+    fig.legend(loc="lower center", bbox_to_anchor=(0.61, 0.0), ncol=4, frameon=False, fontsize=7)
+    ax.set_title("Share of draws giving each verdict", loc="left", fontsize=8, fontweight="bold", color=TEXT)
+    return _svg(fig)

@@ -20,6 +20,7 @@ from ..resources import default_templates_dir
 from ..measures import LineMeasures, OptionMeasures
 from .pdf import pdf_dates_meta
 from ..recommendation import LineRecommendation, Reason, Recommendation
+from ..analysis.analyse import Analysis
 
 TEMPLATE = "briefing.html.j2"
 
@@ -174,6 +175,22 @@ class View:
     provenance: list[tuple[str, str]]
     attachments: list[tuple[str, str]] = field(default_factory=list)
     dates_meta: str = ""
+    sure: "SureView | None" = None
+
+
+@dataclass(frozen=True)
+class SureView:
+    """Section 4, how sure are we: switching values, the tornado, the shares of draws, what to firm up."""
+
+    estimates: list[str]  # switching-value sentences on the case's figures, smallest move first
+    parameters: list[str]  # on the rulebook's parameters, apart
+    no_switch: str  # the inputs with none between half and twice today's figure, in words
+    tornado: Chart | None
+    statement: str
+    shares: Chart | None
+    drawn: str  # how the ranges were drawn
+    firm_up: list[tuple[str, str]]  # (figure, value in words), largest first
+    advice: str
 
 
 def _svg_uri(svg: str) -> str:
@@ -468,7 +485,54 @@ def _line_assumptions(rec: Recommendation) -> list[Assumption]:
     return rows
 
 
-def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None) -> View:
+# Switching values shown in the briefing, smallest move first; the JSON has all of them.
+SWITCHES_SHOWN = 8
+FIRM_UP_SHOWN = 4
+
+
+def _sure(analysis: Analysis) -> SureView:
+    """Section 4 from the analysis: the sentences it wrote, and its two charts."""
+    sens, conf = analysis.sensitivity, analysis.confidence
+    estimates = [v.sentence for v in sens.estimates[:SWITCHES_SHOWN]]
+    tornado = Chart(_svg_uri(charts.tornado(sens.swings, sens.advantage)),
+                    "Tornado chart: going alone's value for money over joining as each figure moves",
+                    "How far each figure, from half to twice today's (scores 0 to 5), moves going alone's value for "
+                    "money over joining, all lines together: dark bars at the high end, light at the low end. The black "
+                    "line is today's value; a bar crossing the red line (no advantage) can change the comparison.") \
+        if sens.swings else None
+    shares = None
+    if conf is not None and conf.draws:
+        lines = [(line.service_line, [(s.verdict, s.share) for s in line.shares]) for line in conf.lines]
+        shares = Chart(_svg_uri(charts.verdict_shares(lines)), "Bar chart: share of draws giving each verdict, per line",
+                       f"Each service line's verdicts across {conf.draws:,} draws of the case's ranges (seed {conf.seed}).")
+    return SureView(
+        estimates=estimates,
+        parameters=[v.sentence for v in sens.parameters[:SWITCHES_SHOWN]],
+        no_switch=fig.count(len(sens.no_switch), "other figure or parameter", "other figures and parameters"),
+        tornado=tornado,
+        statement=conf.statement if conf else "The ranges were not drawn for this briefing.",
+        shares=shares,
+        drawn=(f"Ranges drawn as {conf.distribution.upper() if conf.distribution == 'pert' else conf.distribution}, "
+               f"low and high read as {conf.ends.replace('_', ' and ').replace('p10', 'P10').replace('p90', 'P90')}; "
+               f"{conf.dependence}. The discount rate is never drawn.") if conf and conf.draws else "",
+        firm_up=[(u.label[:1].upper() + u.label[1:], fig.pounds(u.value)) for u in (conf.firm_up if conf else [])
+                 if u.value > 0][:FIRM_UP_SHOWN],
+        advice=conf.advice if conf else "",
+    )
+
+
+def _firm_up_ask(analysis: Analysis | None) -> list[Ask]:
+    """Page 1: where the draws can change the verdict, the figure worth firming up before signing."""
+    conf = analysis.confidence if analysis else None
+    worth = [u for u in conf.firm_up if u.worth_it][:2] if conf else []
+    if not worth or conf is None:
+        return []
+    return [Ask(f"Firm up {fig.and_list([u.label for u in worth])} before signing: the advice holds in "
+                f"{conf.agreement * 100:.0f}% of draws of the case's ranges (section 4).")]
+
+
+def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None,
+         analysis: Analysis | None = None) -> View:
     """The briefing's view model: every string it prints, formatted from the Recommendation."""
     p = rec.provenance
     offers = fig.and_list([lr.offer for lr in rec.lines if lr.offer] or ["the shared service"], unique=True)
@@ -484,7 +548,7 @@ def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None) 
         verdict=OVERALL[rec.verdict],
         verdict_key=rec.verdict,
         summary=wording.summary(rec),
-        asks=_asks(rec),
+        asks=_asks(rec) + _firm_up_ask(analysis),
         notes=rec.notes,
         lines=lines,
         conditions=[Item(c.service_line, wording.sentence(c), c.rule_id) for c in rec.conditions],
@@ -503,6 +567,7 @@ def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None) 
         ],
         attachments=attachments or [],
         dates_meta=pdf_dates_meta(rec.decision_date),
+        sure=_sure(analysis) if analysis else None,
     )
 
 
@@ -523,7 +588,8 @@ def render_html(
     rec: Recommendation,
     templates_dir: Path | None = None,
     attachments: list[tuple[str, str]] | None = None,
+    analysis: Analysis | None = None,
 ) -> str:
     """The briefing as HTML, from the templates folder (the shipped one by default)."""
     directory = (templates_dir or default_templates_dir()).resolve()
-    return environment(directory).get_template(TEMPLATE).render(b=view(rec, attachments))
+    return environment(directory).get_template(TEMPLATE).render(b=view(rec, attachments, analysis))

@@ -38,7 +38,8 @@ from ..load import MAX_BYTES as MAX_CASE_BYTES
 from ..load import parse_case
 from ..recommendation import Recommendation
 from ..write import write_output
-from .briefer import RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, case_attachment_name
+from ..analysis.analyse import MAX_DRAWS, decide_sure
+from .briefer import ANALYSIS, RECOMMENDATION, RULEBOOK_FOLDER, SAFE_RULE_FILE, analysis_json, case_attachment_name
 
 # Provenance fields that name where and with what a recommendation was made, not what it says.
 # The rulebook's hash is judged by verify_pdf: a failure when the embedded rulebook is not the one
@@ -73,6 +74,7 @@ class Evidence:
     case: bytes
     recommendation: dict[str, Any]
     rulebook: dict[str, bytes]
+    analysis: dict[str, Any] | None = None  # analysis.json: how sure the advice is, with its draws and seed
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,21 @@ def _recommendation(raw: bytes, source: str) -> dict[str, Any]:
     return embedded
 
 
+def _analysis(raw: bytes, source: str) -> dict[str, Any]:
+    """The embedded analysis as data, refused unless its draws and seed are what joinup would have run."""
+    unreadable = BriefingError(f"carries an {ANALYSIS} joinup cannot read", file=source)
+    if _json_depth(raw) > MAX_JSON_DEPTH:
+        raise unreadable
+    try:
+        found = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise unreadable from None
+    draws, seed = (found.get("draws"), found.get("seed")) if isinstance(found, dict) else (None, None)
+    if not (draws is None or (type(draws) is int and 1 <= draws <= MAX_DRAWS)) or not (type(seed) is int and seed >= 0):
+        raise unreadable
+    return found
+
+
 def _check_names(files: dict[str, bytes], source: str) -> None:
     """Refuse a rulebook file name joinup would not write, before anything is written."""
     rulebook = [name for name in files if name.startswith(RULEBOOK_FOLDER)]
@@ -189,22 +206,44 @@ def read_evidence(data: bytes, source: str = "<briefing>") -> Evidence:
                 for name, contents in files.items() if name.startswith(RULEBOOK_FOLDER)}
     if not rulebook:
         raise BriefingError("carries no rulebook files", file=source)
-    return Evidence(case_name, Path(str(case_file)).name, files[case_name], embedded, rulebook)
+    analysis = _analysis(files[ANALYSIS], source) if ANALYSIS in files else None
+    return Evidence(case_name, Path(str(case_file)).name, files[case_name], embedded, rulebook, analysis)
 
 
-def _decide(evidence: Evidence, rules: Path | None) -> Recommendation:
+def _decide(evidence: Evidence, rules: Path | None) -> tuple[Recommendation, dict[str, Any] | None]:
+    """The case decided again; with its analysis run again, with the embedded draws and seed, if it had one."""
     loaded = parse_case(evidence.case, evidence.case_file)
     if rules is not None:
-        return Decider(rules).decide(loaded)
+        return _decided_with(Decider(rules), loaded, evidence.analysis)
     # The embedded rulebook is untrusted: it loads from a private folder through the same
     # loader, checks and limits as any rulebook given with --rules.
     with tempfile.TemporaryDirectory(prefix="joinup-verify-") as folder:
         for name, contents in evidence.rulebook.items():
             write_output(Path(folder) / name, contents)
-        return Decider(Path(folder)).decide(loaded)
+        return _decided_with(Decider(Path(folder)), loaded, evidence.analysis)
 
 
-def _decided_apart(evidence: Evidence, rules: Path | None, source: str) -> Recommendation:
+def _decided_with(decider: Decider, loaded, embedded: dict[str, Any] | None) -> tuple[Recommendation, dict[str, Any] | None]:
+    if embedded is None:
+        return decider.decide(loaded), None
+    draws, seed = embedded["draws"], embedded["seed"]
+    rec, analysis = decide_sure(decider, loaded, draws=draws, seed=seed)
+    return rec, json.loads(analysis_json(analysis, draws, seed))
+
+
+def _analysis_differences(embedded: dict[str, Any] | None, found: dict[str, Any] | None) -> list[str]:
+    """Where the analysis run again with the embedded seed differs from the one the briefing carries."""
+    if embedded is None or found is None:
+        return []
+    changed = _walk(embedded, found, ())
+    shown = [f"analysis {_dotted(p)}: {'absent' if a is _MISSING else a!r} in the briefing, "
+             f"{'absent' if b is _MISSING else b!r} now" for p, a, b in changed[:MAX_LISTED]]
+    if len(changed) > MAX_LISTED:
+        shown.append(f"... and {len(changed) - MAX_LISTED} more differences in the analysis")
+    return shown
+
+
+def _decided_apart(evidence: Evidence, rules: Path | None, source: str) -> tuple[Recommendation, dict[str, Any] | None]:
     """The embedded case decided in a child process: a rulebook or case that crashed the rules
     engine's native code would otherwise take joinup with it, with no word of which briefing."""
     try:
@@ -355,7 +394,7 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
     recorded = evidence.recommendation.get("provenance", {})
     if hashlib.sha256(evidence.case).hexdigest() != recorded.get("case_sha256"):
         problems.append("case file: the embedded case file's SHA-256 is not the one the briefing records")
-    decided = _decided_apart(evidence, Path(rules) if rules is not None else None, source)
+    decided, analysis = _decided_apart(evidence, Path(rules) if rules is not None else None, source)
     if rules is None and decided.provenance.rulebook_sha256 != recorded.get("rulebook_sha256"):
         problems.append("rulebook: the embedded rulebook's SHA-256 is not the one the briefing records")
     if rules is not None and decided.provenance.rulebook_sha256 != recorded.get("rulebook_sha256"):
@@ -364,6 +403,7 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
         notes.append(f"briefed with joinup {recorded.get('joinup_version')}, "
                      f"verified with {decided.provenance.joinup_version}")
     found = problems + differences(evidence.recommendation, decided, notes)
+    found += _analysis_differences(evidence.analysis, analysis)
     return Verification(not found, found, evidence.recommendation, decided, notes)
 
 
