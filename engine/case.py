@@ -448,6 +448,13 @@ class Case(_Model):
         default_factory=Ranges,
         description="How low / likely / high figures are read: the distribution and what the ends mean.",
     )
+    cost_to_firm_up: Amount | None = Field(
+        default=None,
+        description=(
+            "What firming up one uncertain figure would cost (a firm quote, a survey), in pounds: a figure is worth "
+            "firming up before deciding where knowing it is worth more. Leave out if not known."
+        ),
+    )
     move_together: list[MoveTogether] = Field(
         default_factory=list,
         max_length=MAX_ITEMS,

@@ -46,7 +46,7 @@ def test_switching_value_when_read_by_a_board_member(decider):
     found = _switch(analyse(decider, box15(), draws=None), "Desktops: go_alone.annual_running_cost")
     assert found.sentence == (
         "Joining would be recommended if going alone's annual running cost (Desktops) rose above "
-        "£279,759 (now £250,000, a 12% rise)."
+        "£280,000 (now £250,000, a 12% rise)."
     )
 
 
@@ -200,3 +200,11 @@ def _loaded(case):
     from engine.load import LoadedCase
 
     return LoadedCase(case, "box15.yaml", case.model_dump_json().encode())
+
+
+def test_information_when_firming_up_costs_more_than_it_is_worth_advises_nothing(decider):
+    """A stated cost of firming up above every figure's value of information leaves no figure worth firming up."""
+    case = box15(running={"low": 150_000, "likely": 250_000, "high": 450_000}, cost_to_firm_up=10_000_000)
+    confidence = analyse(decider, case, draws=300, seed=2).confidence
+    assert confidence.firm_up[0].value > 0
+    assert not any(f.worth_it for f in confidence.firm_up) and confidence.advice == ""

@@ -136,10 +136,10 @@ def test_brief_annex_gives_provenance_hashes_version_and_decision_date(pages, br
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_brief_runs_to_three_to_six_pages_when_case_is(briefings, name):
-    """A briefing is a board paper: three to six A4 pages."""
+def test_brief_runs_to_three_to_seven_pages_when_case_is(briefings, name):
+    """A briefing is a board paper: three to seven A4 pages (section 4, How sure are we, can take the seventh)."""
     reader = _reader(briefings[name].pdf)
-    assert 3 <= len(reader.pages) <= 6
+    assert 3 <= len(reader.pages) <= 7
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
 
@@ -187,7 +187,7 @@ def test_brief_carries_the_case_file_recommendation_and_rulebook_as_attachments(
 def test_brief_draws_charts_as_vectors_not_pictures(briefings):
     """The charts are embedded as SVG (vector forms), never raster images."""
     briefing = briefings["new-department"]
-    assert briefing.html.count('src="data:image/svg+xml;base64,') == 4
+    assert briefing.html.count('src="data:image/svg+xml;base64,') == 5  # two per line, and the tornado of section 4
     for page in _reader(briefing.pdf).pages:
         resources = page.get("/Resources") or {}
         for xobject in (resources.get("/XObject") or {}).values():
@@ -204,8 +204,8 @@ def test_brief_gives_the_same_bytes_when_rendered_in_a_fresh_process(briefings, 
     """A fresh Python process renders the same case to the same bytes (no clock, no process state)."""
     out = tmp_path / "fresh.pdf"
     code = (
-        "import sys; from engine.briefing.briefer import brief_file; "
-        "open(sys.argv[2], 'wb').write(brief_file(sys.argv[1]))"
+        "import sys; from engine.briefing.briefer import Briefer; from engine.load import load_case; "
+        "open(sys.argv[2], 'wb').write(Briefer(draws=None).brief(load_case(sys.argv[1])).pdf)"
     )
     subprocess.run([sys.executable, "-c", code, str(CASES / "new-department.yaml"), str(out)],
                    check=True, cwd=ROOT, timeout=120)
@@ -215,7 +215,8 @@ def test_brief_gives_the_same_bytes_when_rendered_in_a_fresh_process(briefings, 
 def test_brief_takes_a_recommendation_and_returns_pdf_bytes(briefer, briefings):
     """brief() is the public function: a Recommendation, the case bytes and the rulebook in; PDF bytes out."""
     rec = briefings["urgent-agency"].recommendation
-    pdf = brief(rec, case=(CASES / "urgent-agency.yaml").read_bytes(), rulebook=briefer.decider.rulebook)
+    pdf = brief(rec, case=(CASES / "urgent-agency.yaml").read_bytes(), rulebook=briefer.decider.rulebook,
+                analysis=briefings["urgent-agency"].analysis)
     assert pdf == briefings["urgent-agency"].pdf
 
 

@@ -26,8 +26,6 @@ DEFAULT_DRAWS = 1000
 DEFAULT_SEED = 20261125
 # A million draws take about ten minutes; more is a slip (and memory: each keeps its figures).
 MAX_DRAWS = 1_000_000
-# The rulebook's stated cost of firming up one figure (a quote, a survey); none stated: nothing is free, nothing charged.
-FIRM_UP_PARAMETER = "cost_to_firm_up_a_figure"
 # A verdict that cannot be reached for a draw (the draw left what the case allows).
 NO_VERDICT = "no verdict"
 
@@ -55,7 +53,7 @@ def _switching_value(s: Switch, base: Outcome, line_names: list[str]) -> Switchi
 
 
 # The tornado shows this many of the case's figures, the widest swings.
-TORNADO_BARS = 8
+TORNADO_BARS = 6
 
 
 def swings(verdicts: Verdicts, case: Case, params: dict[str, InForce], estimates: list[Input]) -> list[Swing]:
@@ -122,7 +120,8 @@ def _moves_advantage(verdicts: Verdicts, case: Case, params: dict[str, InForce],
 def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: Draws, advantages: np.ndarray,
             base: Outcome, open_lines: list[bool]) -> list[FirmUp]:
     """The value of information per uncertain input or group, largest first, against the cost of firming up."""
-    cost = params[FIRM_UP_PARAMETER].value if FIRM_UP_PARAMETER in params else 0.0
+    # The case states what firming up a figure costs; unstated, any value at all is worth the asking.
+    cost = case.cost_to_firm_up or 0.0
     out = []
     for group in drawn.groups:
         items = [drawn.inputs[k] for k in group]

@@ -29,16 +29,11 @@ def label(item: Input) -> str:
 
 
 def amount(value: float, unit: str) -> str:
-    """A figure to three significant figures for money (£1.02m, £120,241 stays £120,000 only in prose elsewhere)."""
-    if unit.startswith("pounds"):
-        if abs(value) >= 1_000_000:
-            text = f"£{value / 1_000_000:,.2f}m"
-        else:
-            text = f"£{value:,.0f}"
-        return text + (" per seat" if unit == "pounds per seat" else "")
-    if unit == "percent":
-        return f"{value * 100:.3g}%"
-    return figures.figure(float(value), unit)
+    """A figure as the briefing prints it (£2.8m, £280,000, 3.5%): the exact value is in the JSON beside it."""
+    return figures.figure(int(value) if unit in ("seats", "count") else float(value), unit)
+
+
+_LINE_VERB = {"join": "join", "go-alone": "go alone", "refer": "be referred to the board"}
 
 
 def verdict_phrase(verdict: str) -> str:
@@ -50,7 +45,8 @@ def switching_sentence(item: Input, value: float, direction: str, move: float, v
     """'Going alone would be recommended if going alone's annual running cost (Desktops) fell below £2.77m (now £4.23m, a 35% fall).'"""
     then = verdict_phrase(verdict)
     if many_lines and lines:
-        then += " (" + "; ".join(f"{name}: {v}" for name, v in lines.items()) + ")"
+        changes = figures.and_list([f"{name} would {_LINE_VERB.get(v, v)}" for name, v in lines.items()])
+        then = f"{changes} (overall, {then.replace(' would be recommended', '')})"
     verb = "fell below" if direction == "fall" else "rose above"
     now = f"now {amount(item.value, item.unit)}" + (f", a {move * 100:.0f}% {direction}" if item.value else "")
     return f"{then[0].upper()}{then[1:]} if {label(item)} {verb} {amount(value, item.unit)} ({now})."

@@ -71,6 +71,7 @@ class Briefing:
     recommendation: Recommendation
     html: str
     pdf: bytes
+    analysis: tuple[Analysis, int | None, int] | None = None  # the analysis shown, its draws and seed
 
 
 def render(
@@ -99,7 +100,7 @@ def render(
     attached = attachments(rec, case, files, found)
     html = render_html(rec, templates, [(a.name, a.description) for a in attached], analysis[0] if analysis else None)
     pdf = html_to_pdf(html, base_dir=templates, created=rec.decision_date, attachments=attached)
-    return Briefing(rec, html, pdf)
+    return Briefing(rec, html, pdf, analysis)
 
 
 def brief(
@@ -108,9 +109,10 @@ def brief(
     case: bytes,
     rulebook: Rulebook | dict[str, bytes],
     templates_dir: Path | None = None,
+    analysis: tuple[Analysis, int | None, int] | None = None,
 ) -> bytes:
     """The briefing PDF for a recommendation: `case` is the case file's exact bytes, `rulebook` what decided it."""
-    return render(rec, case=case, rulebook=rulebook, templates_dir=templates_dir).pdf
+    return render(rec, case=case, rulebook=rulebook, templates_dir=templates_dir, analysis=analysis).pdf
 
 
 class Briefer:

@@ -145,7 +145,7 @@ def timeline(line: LineMeasures, offer_name: str) -> str:
 @_styled
 def tornado(swings: list, today: float) -> str:
     """Going alone's advantage over joining as each figure runs across its plausible range: widest swing on top."""
-    height = 1.8 + 0.55 * max(len(swings), 1)
+    height = 1.6 + 0.45 * max(len(swings), 1)
     fig = Figure(figsize=(17 * CM, height * CM))
     fig.subplots_adjust(left=0.47, right=0.97, top=1 - 0.8 / height, bottom=1.0 / height)
     ax = fig.add_subplot()

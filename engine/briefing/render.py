@@ -486,7 +486,8 @@ def _line_assumptions(rec: Recommendation) -> list[Assumption]:
 
 
 # Switching values shown in the briefing, smallest move first; the JSON has all of them.
-SWITCHES_SHOWN = 8
+SWITCHES_SHOWN = 6
+PARAMETER_SWITCHES_SHOWN = 3
 FIRM_UP_SHOWN = 4
 
 
@@ -501,13 +502,14 @@ def _sure(analysis: Analysis) -> SureView:
                     "line is today's value; a bar crossing the red line (no advantage) can change the comparison.") \
         if sens.swings else None
     shares = None
-    if conf is not None and conf.draws:
+    # Every line one verdict in every draw: the statement says it all, a solid bar would add nothing.
+    if conf is not None and conf.draws and any(len(line.shares) > 1 for line in conf.lines):
         lines = [(line.service_line, [(s.verdict, s.share) for s in line.shares]) for line in conf.lines]
         shares = Chart(_svg_uri(charts.verdict_shares(lines)), "Bar chart: share of draws giving each verdict, per line",
                        f"Each service line's verdicts across {conf.draws:,} draws of the case's ranges (seed {conf.seed}).")
     return SureView(
         estimates=estimates,
-        parameters=[v.sentence for v in sens.parameters[:SWITCHES_SHOWN]],
+        parameters=[v.sentence for v in sens.parameters[:PARAMETER_SWITCHES_SHOWN]],
         no_switch=fig.count(len(sens.no_switch), "other figure or parameter", "other figures and parameters"),
         tornado=tornado,
         statement=conf.statement if conf else "The ranges were not drawn for this briefing.",

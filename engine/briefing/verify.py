@@ -231,11 +231,23 @@ def _decided_with(decider: Decider, loaded, embedded: dict[str, Any] | None) -> 
     return rec, json.loads(analysis_json(analysis, draws, seed))
 
 
-def _analysis_differences(embedded: dict[str, Any] | None, found: dict[str, Any] | None) -> list[str]:
-    """Where the analysis run again with the embedded seed differs from the one the briefing carries."""
+# The analysis's words, written from its figures (engine.analysis.words): a change in these alone is wording.
+_ANALYSIS_WORDS = {"sentence", "statement", "advice", "label", "dependence", "searched"}
+
+
+def _analysis_differences(embedded: dict[str, Any] | None, found: dict[str, Any] | None,
+                          notes: list[str]) -> list[str]:
+    """Where the analysis run again with the embedded seed differs from the one the briefing carries.
+
+    Figures and verdicts are compared; the words written from them only note a difference.
+    """
     if embedded is None or found is None:
         return []
     changed = _walk(embedded, found, ())
+    worded = [c for c in changed if c[0][-1:] and c[0][-1] in _ANALYSIS_WORDS]
+    if worded:
+        notes.append(f"{len(worded)} sentence(s) of the analysis are worded differently now")
+    changed = [c for c in changed if c not in worded]
     shown = [f"analysis {_dotted(p)}: {'absent' if a is _MISSING else a!r} in the briefing, "
              f"{'absent' if b is _MISSING else b!r} now" for p, a, b in changed[:MAX_LISTED]]
     if len(changed) > MAX_LISTED:
@@ -403,7 +415,7 @@ def verify_pdf(data: bytes, source: str = "<briefing>", rules: Path | str | None
         notes.append(f"briefed with joinup {recorded.get('joinup_version')}, "
                      f"verified with {decided.provenance.joinup_version}")
     found = problems + differences(evidence.recommendation, decided, notes)
-    found += _analysis_differences(evidence.analysis, analysis)
+    found += _analysis_differences(evidence.analysis, analysis, notes)
     return Verification(not found, found, evidence.recommendation, decided, notes)
 
 

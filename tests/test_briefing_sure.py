@@ -1,0 +1,78 @@
+"""The briefing's section 4, How sure are we, and verify re-running the analysis."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.analysis.analyse import decide_sure
+from engine.api import Decider
+from engine.briefing.briefer import render
+from engine.briefing.render import render_html
+from engine.briefing.verify import verify_pdf
+from engine.load import LoadedCase, load_case
+
+from .analysis_cases import box15, vfm_decider
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+
+
+@pytest.fixture(scope="module")
+def thin():
+    decider = Decider()
+    loaded = load_case(CASES / "refer-thin-evidence.yaml")
+    rec, analysis = decide_sure(decider, loaded, draws=300, seed=3)
+    return decider, loaded, rec, analysis
+
+
+def test_briefing_when_the_case_has_ranges_has_section_4(thin):
+    """Section 4 gives the switching values, the confidence statement, both charts and what to firm up."""
+    _, _, rec, analysis = thin
+    html = render_html(rec, analysis=analysis)
+    assert "4. How sure are we" in html
+    assert analysis.sensitivity.estimates[0].sentence.replace("'", "&#39;") in html
+    assert "Tornado chart" in html and "share of draws giving each verdict" in html
+    assert "What to firm up first" in html
+
+
+def test_briefing_when_a_figure_is_worth_firming_up_page_one_asks_for_it(thin):
+    """The board's asks include firming up the figure worth most, with the share of draws the advice holds in."""
+    _, _, rec, analysis = thin
+    html = render_html(rec, analysis=analysis)
+    assert "Firm up going alone&#39;s annual running cost (Email and collaboration) before signing" in html
+
+
+def test_briefing_when_every_figure_is_single_says_100_percent():
+    """A case with single figures only says there was nothing to draw, and shows no shares chart."""
+    decider = vfm_decider()
+    case = box15()
+    loaded = LoadedCase(case, "box15.yaml", case.model_dump_json().encode())
+    rec, analysis = decide_sure(decider, loaded, draws=300, seed=1)
+    html = render_html(rec, analysis=analysis)
+    assert "with 100% confidence" in html
+    assert "share of draws giving each verdict" not in html
+
+
+def test_briefing_when_not_analysed_has_no_section_4(thin):
+    """A recommendation rendered without an analysis has no section 4 (as before issue 11)."""
+    _, _, rec, _ = thin
+    assert "How sure are we" not in render_html(rec)
+
+
+@pytest.mark.slow
+def test_verify_when_the_analysis_is_run_again_with_its_seed_holds(thin):
+    """verify re-runs the analysis with the briefing's own draws and seed and finds it the same."""
+    decider, loaded, rec, analysis = thin
+    pdf = render(rec, case=loaded.data, rulebook=decider.rulebook, analysis=(analysis, 300, 3)).pdf
+    result = verify_pdf(pdf, "thin.pdf")
+    assert result.holds, result.differences
+
+
+@pytest.mark.slow
+def test_verify_when_the_analysis_does_not_match_its_seed_fails(thin):
+    """An analysis that its recorded seed does not reproduce is a difference verify reports."""
+    decider, loaded, rec, analysis = thin
+    pdf = render(rec, case=loaded.data, rulebook=decider.rulebook, analysis=(analysis, 300, 4)).pdf
+    result = verify_pdf(pdf, "thin.pdf")
+    assert not result.holds
+    assert any(d.startswith("analysis confidence") for d in result.differences)
