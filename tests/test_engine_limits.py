@@ -419,7 +419,7 @@ def _verified_from(rules: Path) -> list[tuple[str, list[str]]]:
     for path in EXAMPLES:
         recorded = Decider(rules).decide(load_case(path)).model_dump(mode="json")
         evidence = verify.Evidence(path.name, path.name, path.read_bytes(), recorded, files)
-        decided = verify._decided_apart(evidence, None, f"{path.stem}.pdf")
+        decided, _ = verify._decided_apart(evidence, None, f"{path.stem}.pdf")  # (recommendation, analysis)
         out.append((path.stem, verify.differences(recorded, decided)))
     return out
 
