@@ -24,6 +24,8 @@ from .conftest import ROOT
 
 DECIDED = dt.date(2026, 11, 25)
 NO_BIAS = {"capital_cost": 0, "operating_cost": 0, "duration": 0, "reason": "a test of the arithmetic alone"}
+# A build's uplifts at the reference classes' lower bounds (Mott MacDonald 2002, Table 2).
+BUILD_LOWER_BOUNDS = {"capital_cost": "10%", "operating_cost": 0, "duration": "10%", "reason": "the least the classes allow"}
 
 
 def _params(**overrides: float) -> dict[str, InForce]:
@@ -32,7 +34,11 @@ def _params(**overrides: float) -> dict[str, InForce]:
 
 
 def _case(**line: Any) -> dict[str, Any]:
-    """A one-line case of 100 seats whose options cost nothing and start at once, changed by `line`."""
+    """A one-line case of 100 seats whose options cost nothing and start at once, needed at once, changed by `line`.
+
+    Needed on the decision date, which only the arithmetic accepts (a case file must need it later:
+    `_write` moves it a day on), so every year of the period counts from year 1.
+    """
     base: dict[str, Any] = {
         "name": "Desktops",
         "appraisal_years": 10,
@@ -51,7 +57,7 @@ def _case(**line: Any) -> dict[str, Any]:
     return {
         "organisation": {"name": "A test body", "kind": "agency", "staff": 100, "seats": 100},
         "decision_date": "2026-11-25",
-        "need_by": "2029-11-25",
+        "need_by": "2026-11-25",
         "vat": "excluded",
         "service_lines": [base],
     }
@@ -153,7 +159,7 @@ def test_measure_when_the_uplift_applies_then_it_scales_low_likely_and_high_alik
 
 def test_measure_when_assets_outlive_the_period_then_a_straight_line_residual_is_credited():
     """£500,000 of kit on a 5-year life over 12 years: bought at 0, 5, 10; £300,000 left, PV £198,535; net £1,076,911."""
-    go = {"one_off_costs": 500_000.0, "asset_life_years": 5, "optimism_bias": NO_BIAS}
+    go = {"one_off_costs": 500_000.0, "asset_life_years": 5, "optimism_bias": NO_BIAS, "residual": "straight_line"}
     line = _line(_case(appraisal_years=12, go_alone=go))
     assert round(line.go_alone.residual_value) == 198_535
     assert round(line.go_alone.npc_mean) == 1_076_911
@@ -164,20 +170,20 @@ def test_measure_when_assets_outlive_the_period_then_a_straight_line_residual_is
 
 def test_measure_when_a_price_is_fixed_in_cash_then_it_is_deflated_to_real_terms():
     """£100,000 a year fixed in cash for 7 years at 2% deflator and 3.5%: NPC £566,872, not £611,454 (Test D)."""
-    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS}
+    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS, "contract_years": 7}
     line = _line(_case(appraisal_years=7, offer=offer))
     assert round(line.offer.npc_mean) == 566_872
 
 
 def test_measure_when_a_price_is_real_then_it_is_discounted_only():
     """The same £100,000 a year stated in real terms: £611,454 (Test D's comparison)."""
-    offer = {"price_per_seat": 1_000.0, "optimism_bias": NO_BIAS}
+    offer = {"price_per_seat": 1_000.0, "optimism_bias": NO_BIAS, "contract_years": 7}
     assert round(_line(_case(appraisal_years=7, offer=offer)).offer.npc_mean) == 611_454
 
 
 def test_measure_when_the_price_base_year_is_earlier_then_a_cash_price_is_deflated_from_it():
     """Real figures in 2025 prices: a cash price paid from 2027 is deflated by one more year than from a 2026 base."""
-    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS}
+    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS, "contract_years": 7}
     data = _case(appraisal_years=7, offer=offer)
     later = _line(data).offer.npc_mean
     data["price_base_year"] = 2025
@@ -202,11 +208,33 @@ def test_measure_when_going_alone_costs_30_000_more_then_its_advantage_is_11_583
     assert round(_line(data).go_alone_advantage) == 11_583
 
 
-def test_measure_when_a_dimension_weighs_double_then_its_value_doubles():
-    """A weight of 2 on the dimension doubles its value: £83,167."""
-    data = _case(go_alone={"quality": {"support": 4.5}}, offer={"quality": {"support": 4.0}})
+def test_measure_when_a_dimension_weighs_double_then_it_counts_double_in_the_weighted_mean():
+    """Half a point on support weighted 2 beside an even usability weighted 1: 1/3 point of the mean, £27,722."""
+    data = _case(go_alone={"quality": {"support": 4.5, "usability": 4.0}}, offer={"quality": {"support": 4.0, "usability": 4.0}})
     data["service_lines"][0].update(seats=500, quality_dimensions={"support": {"weight": 2}})
-    assert round(_line(data).quality_value) == 83_166
+    assert round(_line(data).quality_value) == 27_722
+
+
+def test_measure_when_the_same_criteria_are_listed_twice_then_quality_is_worth_the_same():
+    """Weights are normalised (review 01b against 01c): three dimensions one point apart, or each split in two, £83,166."""
+    three = {d: 4.0 for d in ("security", "usability", "support")}
+    six = {f"{d} {half}": 4.0 for d in three for half in ("a", "b")}
+    worse = lambda q: {d: 3.0 for d in q}  # noqa: E731
+    values = []
+    for dims in (three, six):
+        data = _case(go_alone={"quality": dims}, offer={"quality": worse(dims)})
+        data["service_lines"][0]["seats"] = 500
+        values.append(round(_line(data).quality_value))
+    assert values == [83_166, 83_166]
+
+
+def test_measure_when_an_option_scores_0_on_a_dimension_then_it_fails_a_must_have():
+    """A score of 0 (absent) fails though no minimum is listed; a stated minimum of 0 accepts it (review 12a)."""
+    data = _case(go_alone={"quality": {"security": 3.0}}, offer={"quality": {"security": 0.0}})
+    line = _line(data)
+    assert (line.offer.fails_minimum, line.offer.failed_minimums, line.go_alone.fails_minimum) == (True, "security", False)
+    data["service_lines"][0]["quality_dimensions"] = {"security": {"minimum": 0}}
+    assert not _line(data).offer.fails_minimum
 
 
 def test_measure_when_an_option_is_below_a_must_have_minimum_then_it_fails_by_name():
@@ -253,6 +281,8 @@ def test_measure_when_the_offer_term_is_shorter_than_the_period_then_it_is_re_le
 
 
 def _write(tmp_path: Path, data: dict[str, Any], name: str) -> Path:
+    if data["need_by"] == data["decision_date"]:
+        data = {**data, "need_by": "2026-11-26"}
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
@@ -263,6 +293,7 @@ def test_decide_when_only_the_offer_term_differs_then_the_verdict_is_the_same(tm
     """A build at £1m then £100,000 a year against an offer at £250,000 a year goes alone on every term (failure 1)."""
     data = _case(**copy.deepcopy(FAILURE_1))
     data["service_lines"][0]["offer"]["contract_years"] = term
+    data["service_lines"][0]["go_alone"]["optimism_bias"] = BUILD_LOWER_BOUNDS  # a case file may not go below them
     del data["service_lines"][0]["appraisal_years"]  # the rulebook's 10 years, whatever the term
     rec = decide_file(_write(tmp_path, data, f"term-{term}"))
     assert rec.lines[0].verdict == "go-alone"
@@ -383,7 +414,7 @@ def test_measure_when_scale_share_is_evidenced_then_only_that_share_is_a_social_
 def test_measure_when_requirements_are_stated_for_both_options_then_each_is_counted():
     """Essentials missed by the offer only, by going alone only, and by both are counted apart."""
     reqs = [
-        {"name": "Linux build", "met": "no", "essential": True},
+        {"name": "Linux build", "met": "no", "met_by_go_alone": "yes", "essential": True},
         {"name": "GPU workstations", "met": "no", "met_by_go_alone": "no", "essential": True, "cost_to_meet_otherwise": 40_000.0},
         {"name": "24-hour desk", "met": "yes", "met_by_go_alone": "no", "essential": True},
     ]
