@@ -59,7 +59,7 @@ def test_brief_options_table_gives_period_bias_costs_quality_and_value_for_money
     assert "What the option is, appraised over 10 years" in text
     assert "£900 a seat before optimism bias; 25% below the £1,200 peers pay" in text
     assert "8.2%, 8.2%, 4%" in text and "124%, 25%, 36%" in text
-    assert "Bridging: the current service until in service" in text and "Exit at the end of the period" in text
+    assert "Late months: after the date needed, before in service" in text and "Exit at the end of the period" in text
     assert "£11.3m to £16.4m" in text
     assert "Security, usability, support 4, 4, 4 4, 3, 3" in text
     assert "Value for money of going alone over the offer -£5.5m" in text
