@@ -261,7 +261,7 @@ def _rows(m: LineMeasures) -> list[Row]:
             fig.figure(go.annual_cost, "pounds"), _per_seat(offer, peers), _per_seat(go, "")),
         Row("One-off costs (year 0), optimism bias included", fig.figure(offer.one_off_costs, "pounds"),
             fig.figure(go.one_off_costs, "pounds"), "onboarding"),
-        Row("Late months: after the date needed, before in service", fig.pounds(offer.bridging_cost),
+        Row("Late: after the date needed, before in service", fig.pounds(offer.bridging_cost),
             fig.pounds(go.bridging_cost), _gap(offer), _gap(go)),
         *_unless_nil("Re-letting the contract at each term's end", offer.reprocurement_cost, go.reprocurement_cost),
         *_unless_nil("Committed after the need ends (to the term or break)", offer.committed_after_period,
@@ -285,7 +285,7 @@ def _gap(option: OptionMeasures) -> str:
     """What covers an option's late months: nothing lawful is a gap, priced at its own cost, not a bridge."""
     if not option.late_months:
         return ""
-    return f"{fig.months(option.late_months)} late; " + ("no lawful cover: a gap" if option.gap_unbridgeable else "lawfully bridged")
+    return "a gap: no lawful cover" if option.gap_unbridgeable else "lawfully bridged"
 
 
 def _in_time(option: OptionMeasures, m: LineMeasures) -> str:
