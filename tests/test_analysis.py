@@ -11,10 +11,12 @@ from engine.analysis.analyse import analyse
 from engine import wording
 from engine.measures import measure
 
-from .analysis_cases import box15, vfm_decider
+from .analysis_cases import YEAR_ONE_LOST, box15, vfm_decider
 
-# Green Book 2003 Box 15: 10 years of savings at 3.5%, year 0 undiscounted.
-ANNUITY = sum(1.035 ** -t for t in range(1, 11))
+# Green Book 2003 Box 15: 10 years of savings at 3.5%, year 0 undiscounted (8.316605: NPV £247,491, the
+# saving switching at £120,241); here less the one day of year 1 before the line is needed.
+BOX15 = sum(1.035 ** -t for t in range(1, 11))
+ANNUITY = BOX15 - YEAR_ONE_LOST / 1.035
 
 
 @pytest.fixture(scope="module")
@@ -27,18 +29,20 @@ def _switch(analysis, name):
 
 
 def test_box15_when_measured_has_the_green_book_npv(decider):
-    """The hand-worked case's value for money of going alone is £247,491 (Green Book 2003 Box 15: about £247,000)."""
+    """Box 15 (£247,491; the Green Book's "£247,000") less one day's saving (£397): £247,094."""
     case = box15()
     params = decider.rulebook.parameters.in_force(case.decision_date)
-    assert round(measure(case, params).lines[0].go_alone_advantage) == 247_491
+    assert round(150_000 * BOX15 - 1_000_000) == 247_491
+    assert round(measure(case, params).lines[0].go_alone_advantage) == 247_094 == round(150_000 * ANNUITY - 1_000_000)
 
 
 def test_switching_value_when_the_annual_saving_falls_to_120241(decider):
-    """Going alone's running cost switches the verdict where the annual saving falls to £120,241 (1,000,000 / 8.316605)."""
+    """The saving switches at £120,241 in Box 15 (1,000,000 / 8.316605); here, one day short, at £120,279."""
     found = _switch(analyse(decider, box15(), draws=None), "Desktops: go_alone.annual_running_cost")
     assert found.direction == "rise" and found.verdict_then == "join"
     assert abs(found.value - (400_000 - 1_000_000 / ANNUITY)) < 1
-    assert round(400_000 - found.value) == 120_241
+    assert round(1_000_000 / BOX15) == 120_241
+    assert round(400_000 - found.value) == 120_279
 
 
 def test_switching_value_when_read_by_a_board_member(decider):
@@ -53,7 +57,7 @@ def test_switching_value_when_read_by_a_board_member(decider):
 def test_sensitivity_when_no_switch_in_range_lists_the_input_apart(decider):
     """An input whose whole plausible range keeps the verdict is listed as having no switching value."""
     analysis = analyse(decider, box15(), draws=None)
-    assert "Desktops: offer.procurement_months" in {n.input for n in analysis.sensitivity.no_switch}
+    assert "Desktops: offer.contract_years" in {n.input for n in analysis.sensitivity.no_switch}
 
 
 def test_sensitivity_when_a_parameter_switches_it_is_listed_apart_from_estimates(decider):
