@@ -508,7 +508,8 @@ def _sure(analysis: Analysis) -> SureView:
                     "How far each figure, from half to twice today's (scores 0 to 5), moves going alone's value for "
                     "money over joining, all lines together: dark bars at the high end, light at the low end. The black "
                     "line is today's value; a bar crossing the red line (no advantage) can change the comparison.") \
-        if sens.swings else None
+        if sens.swings and (sens.estimates or (conf is not None and conf.agreement < 1)) else None
+    # No figure of the case switches the advice and every draw agrees: the sentences say so, and a page is saved.
     shares = None
     # Every line one verdict in every draw: the statement says it all, a solid bar would add nothing.
     if conf is not None and conf.draws and any(len(line.shares) > 1 for line in conf.lines):
