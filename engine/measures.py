@@ -140,7 +140,7 @@ class OptionMeasures(BaseModel):
     months_to_service: Range = _f("Months from the decision until the option is in service, optimism bias included.", "months")
     quality_score: float | None = _f("Mean quality score over the scored dimensions (0 to 5); unknown if none scored.", "score")
     bridging_cost: float = _f("Net present cost of the current service until this option is in service (mean).", "pounds")
-    bridge_unlawful: bool = Field(description="True if the option is in service after the line is needed and the current contract cannot lawfully be extended to bridge the gap.")
+    bridge_unlawful: bool = Field(description="True if the option is in service after the line is needed and no current contract can lawfully be extended to bridge the gap (none, or the case says it cannot).")
     reprocurement_cost: float = _f("Net present cost of re-letting the contract at the end of each term within the period.", "pounds")
     asset_life_years: int | None = _f("Years between refreshes of what the one-off costs buy; unknown if spent once.", "years")
     residual_value: float = _f("Net present value credited for assets outliving the appraisal period (straight line).", "pounds")
@@ -188,6 +188,7 @@ class LineMeasures(BaseModel):
     contract_years: int = _f("The offer's contract term, re-let at its end within the appraisal period.", "years")
     months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
     need_by: dt.date = Field(description="The date the line is needed by.")
+    urgency_self_caused: bool = Field(description="True if the case says the organisation's own acts or delay made the date tight.")
     go_alone: OptionMeasures = Field(description="Going alone.")
     offer: OptionMeasures = Field(description="The shared offer.")
     npc_ratio: Range | None = _f("Going alone's whole-life cost as a share of the offer's (1 is equal; above 1 the offer is cheaper).", "ratio")
@@ -443,7 +444,7 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
         months_to_service=option.procurement_months.scaled(1 + up_duration),
         quality_score=_mean(option.quality),
         bridging_cost=biased["mean"]["bridging"],
-        bridge_unlawful=bool(bau and not bau.can_extend and months_mean > at.months_to_need),
+        bridge_unlawful=months_mean > at.months_to_need and not (bau and bau.can_extend),
         reprocurement_cost=biased["mean"]["reprocurement"],
         asset_life_years=option.asset_life_years,
         residual_value=biased["mean"]["residual"],
@@ -557,7 +558,11 @@ def _share(amount: float, of: float) -> float:
 def _timing(line: ServiceLine, case: Case) -> dict[str, Any]:
     """When the line is needed, and how many months from the decision that is."""
     need_by = line.need_by or case.need_by
-    return {"need_by": need_by, "months_to_need": (need_by - case.decision_date).days / DAYS_PER_MONTH}
+    return {
+        "need_by": need_by,
+        "months_to_need": (need_by - case.decision_date).days / DAYS_PER_MONTH,
+        "urgency_self_caused": case.urgency_self_caused,
+    }
 
 
 def _cost_comparison(go: OptionMeasures, offer: OptionMeasures, quality: float) -> dict[str, Any]:
