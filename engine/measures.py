@@ -184,6 +184,7 @@ class LineMeasures(BaseModel):
     kind: ServiceKind = Field(description="What sort of service it is.")
     seats: int = _f("Seats the line serves.", "seats")
     appraisal_years: int = _f("Years appraised: how long the service is needed, the same for both options.", "years")
+    seat_years: int = _f("Seats times years appraised: the scale of the decision, for margins stated per seat per year.", "count")
     appraisal_years_stated: bool = Field(description="True if the case states how long the line is needed; else the rulebook's default period applies.")
     contract_years: int = _f("The offer's contract term, re-let at its end within the appraisal period.", "years")
     months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
@@ -519,6 +520,7 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         kind=line.kind,
         seats=seats,
         appraisal_years=years,
+        seat_years=seats * years,
         appraisal_years_stated=line.appraisal_years is not None,
         contract_years=line.offer.contract_years,
         go_alone=go_alone,
