@@ -211,11 +211,13 @@ class LineMeasures(BaseModel):
     essential_requirements_unmet_by_go_alone: int = _f("Essential requirements going alone does not meet.", "count")
     essential_requirements_unmet_by_neither: int = _f("Essential requirements neither option meets.", "count")
     essential_requirements_unmet_by_offer_only: int = _f("Essential requirements the offer does not meet and going alone does.", "count")
+    essential_requirements_unmet_by_go_alone_only: int = _f("Essential requirements going alone does not meet and the offer does.", "count")
     cost_to_meet_unmet: float = _f("What meeting the offer's unmet requirements another way would cost, where the case says.", "pounds")
     marking_above_accreditation: bool = Field(description="True if the case's protective marking is above what the offer is accredited for.")
     unmet_requirements: str = Field(description="The requirements the offer does not meet, by name.")
     unmet_essential_requirements: str = Field(description="The essential requirements the offer does not meet, by name.")
     essential_requirements_unmet_by_neither_names: str = Field(description="The essential requirements neither option meets, by name.")
+    essential_requirements_unmet_by_go_alone_only_names: str = Field(description="The essential requirements going alone does not meet and the offer does, by name.")
     partly_met_requirements: str = Field(description="The requirements the offer meets in part, by name.")
     peers_known: int = _f("Peer prices given.", "count")
     peer_median_price: float | None = _f("Median price per seat per year that peers pay.", "pounds per seat")
@@ -621,6 +623,8 @@ def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str)
         "essential_requirements_unmet_by_go_alone": len(go_misses),
         "essential_requirements_unmet_by_neither": len(neither),
         "essential_requirements_unmet_by_offer_only": len(offer_misses) - len(neither),
+        "essential_requirements_unmet_by_go_alone_only": len(go_misses) - len(neither),
+        "essential_requirements_unmet_by_go_alone_only_names": ", ".join(r.name for r in go_misses if r.met != "no"),
         "cost_to_meet_unmet": sum(r.cost_to_meet_otherwise or 0.0 for r in unmet),
         "marking_above_accreditation": above,
         "unmet_requirements": ", ".join(r.name for r in unmet),
