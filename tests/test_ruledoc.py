@@ -36,7 +36,7 @@ def html(rulebook):
         ("line.npc_ratio < 1", "the line's net present cost ratio is less than 100%"),
         ("line.discount_on_peer_price >= 10%", "the line's discount on peer price is at least 10%"),
         ("not line.exit_terms_stated", "the line's exit terms stated is no"),
-        ("not go_alone_beats_offer", "it is not found that “going alone beats the offer's quality for its price, across its range”"),
+        ("not go_alone_beats_offer", "it is not found that “going alone beats the offer's quality for its price”"),
         ("line.break_after_years is unknown or line.npc_ratio.high > 1", "the line's break after years is not known or the line's net present cost ratio at its high end is more than 100%"),
         ('org.kind in ["agency", "department"]', "the organisation's kind is one of “agency”, “department”"),
         ("org.seats > 10 and (org.newly_created or org.staff < 5)", "the organisation's seats is more than 10 and (the organisation's newly created is yes or the organisation's staff is less than 5)"),
