@@ -347,7 +347,11 @@ def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, 
 
 
 class OptionFlows:
-    """What one option costs over the period, apart from its figures' uplift: the parts each point shares."""
+    """What one option costs over the period, apart from its figures' uplift: the parts each point shares.
+
+    Everything that does not depend on the point (low, likely, high, mean) or the uplift is
+    discounted once here: each option is costed at eight points, on every decision and draw.
+    """
 
     def __init__(
         self, option: Option, period: Period, relet: tuple[int, float] | None, exit_cost: float, bridged: bool
@@ -355,42 +359,51 @@ class OptionFlows:
         self.option = option
         self.bridged = bridged
         self.period = period
+        factors = period.factors
+        years = factors[1:]
         self.index = period.price_index(option)
-        self.relet = relet
-        self.exit_cost = exit_cost
+        self.priced = [i * f for i, f in zip(self.index, years)]  # a pound of price in year t, real and discounted
+        self.sum_priced, self.sum_years = sum(self.priced), sum(years)
+        # One-off costs, repeated on the asset life within the period (Green Book 2018 para 5.14).
+        self.one_off_factor = sum(factors[t] for t in period.every(option.asset_life_years))
+        self.residual_factor = self._residual_factor()
+        self.relets = self._relets(relet)
+        self.exit = exit_cost * factors[-1]
 
-    def one_off(self, amount: float) -> float:
-        """One-off costs, repeated on the asset life within the period (Green Book 2018 para 5.14)."""
-        return amount * sum(self.period.factors[t] for t in self.period.every(self.option.asset_life_years))
-
-    def residual(self, amount: float) -> float:
-        """Straight-line value left at year N of the last purchase (Green Book 2018 paras 5.14, 6.11; method: rule owners)."""
+    def _residual_factor(self) -> float:
+        """Straight-line share of the last purchase left at year N, discounted (Green Book 2018 paras 5.14,
+        6.11; the straight line is the rule owners' judgement)."""
         life = self.option.asset_life_years
         if not life:
             return 0.0
         last = self.period.every(life)[-1]
-        return amount * (life - (self.period.years - last)) / life * self.period.factors[-1]
+        return (life - (self.period.years - last)) / life * self.period.factors[-1]
 
-    def relets(self) -> float:
+    def _relets(self, relet: tuple[int, float] | None) -> float:
         """Re-letting the contract at the end of each term within the period."""
-        if not self.relet:
+        if not relet:
             return 0.0
-        term, cost = self.relet
+        term, cost = relet
         return cost * sum(self.period.factors[t] for t in range(term, self.period.years, term))
 
     def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
         """Net present cost at one point with the given uplifts, and its parts."""
         # With no current service to bridge (a new body), a later start must not look cheaper for
         # the months without service: running costs count from year 1, and the urgency rules weigh the gap.
-        share = self.period.in_service(p.months * (1 + duration_up)) if self.bridged else [1.0] * self.period.years
-        running = [(p.running * i + p.management) * (1 + running_up) * s for i, s in zip(self.index, share)]
+        if self.bridged:
+            share = self.period.in_service(p.months * (1 + duration_up))
+            in_service = sum(s * f for s, f in zip(share, self.period.factors[1:]))
+            priced = sum(s * d for s, d in zip(share, self.priced))
+        else:
+            in_service, priced = self.sum_years, self.sum_priced
+        one_off = p.one_off * (1 + one_off_up)
         parts = {
-            "one_off": self.one_off(p.one_off) * (1 + one_off_up) + p.transition * (1 + one_off_up),
-            "running": self.period.annual(running),
-            "bridging": self.period.annual([p.bau * (1 - s) for s in share]),
-            "reprocurement": self.relets(),
-            "residual": self.residual(p.one_off * (1 + one_off_up)),
-            "exit": self.exit_cost * self.period.factors[-1],
+            "one_off": one_off * self.one_off_factor + p.transition * (1 + one_off_up),
+            "running": (p.running * priced + p.management * in_service) * (1 + running_up),
+            "bridging": p.bau * (self.sum_years - in_service),
+            "reprocurement": self.relets,
+            "residual": one_off * self.residual_factor,
+            "exit": self.exit,
         }
         parts["total"] = sum(v for k, v in parts.items() if k != "residual") - parts["residual"]
         return parts

@@ -406,3 +406,33 @@ def test_decide_when_a_generated_rulebook_is_near_the_engine_limits_then_no_cras
     assert result[0] == "ok", result
     for case, line, got, expected in result[1]:
         assert got == expected, (case, line, sorted(set(got) ^ set(expected))[:5])
+
+
+def _verified_from(rules: Path) -> list[tuple[str, list[str]]]:
+    """Per example: verify's own path (the embedded rulebook written out and decided in a child) against a decision."""
+    from engine.api import Decider
+    from engine.briefing import verify
+    from engine.load import load_case
+
+    files = {p.name: p.read_bytes() for p in rules.glob("*.yaml")}
+    out = []
+    for path in EXAMPLES:
+        recorded = Decider(rules).decide(load_case(path)).model_dump(mode="json")
+        evidence = verify.Evidence(path.name, path.name, path.read_bytes(), recorded, files)
+        decided = verify._decided_apart(evidence, None, f"{path.stem}.pdf")
+        out.append((path.stem, verify.differences(recorded, decided)))
+    return out
+
+
+@pytest.mark.slow
+@fuzz(6)
+@given(rules=near_limit_rulebooks())
+def test_verify_when_the_embedded_rulebook_is_near_the_engine_limits_then_it_decides_again_the_same(
+    tmp_path_factory, rules
+):
+    """verify loads a generated rulebook at the per-rule limits as an embedded one, and decides every example the same."""
+    folder = tmp_path_factory.mktemp("embedded")
+    path = rulebook(folder, rules)
+    result = in_child(lambda: _verified_from(path), timeout=180)
+    assert result[0] == "ok", result
+    assert [(case, found) for case, found in result[1] if found] == []
