@@ -34,7 +34,9 @@ class Decider:
                 field="decision_date",
                 hint="check the year",
             ) from None
-        return measure(loaded.case, params)
+        measures = measure(loaded.case, params)
+        _check_bias_floors(loaded, measures)
+        return measures
 
     def decide(self, loaded: LoadedCase) -> Recommendation:
         """Measure, assess and decide one loaded case."""
@@ -54,6 +56,30 @@ class Decider:
     def decide_file(self, path: Path | str) -> Recommendation:
         """Load and decide one case file."""
         return self.decide(load_case(path))
+
+
+def _check_bias_floors(loaded: LoadedCase, measures: Measures) -> None:
+    """A case's own uplift may go below its class's lower bound only as far as its costed risk register
+    prices the difference (Green Book 2018 para 5.44), and never on time: one located error otherwise."""
+    for i, line in enumerate(measures.lines):
+        for side in ("go_alone", "offer"):
+            bias = getattr(line, side).bias
+            short = "duration" in bias.below_class_floor or bias.floor_shortfall > bias.risk_register + 0.005
+            if bias.below_class_floor and short:
+                loc = ("service_lines", i, side, "optimism_bias")
+                raise CaseFileError(
+                    f"sets {', '.join(bias.below_class_floor)} below the reference class's lower bound, taking "
+                    f"£{bias.floor_shortfall:,.0f} off the cost that its costed risk register (£{bias.risk_register:,.0f}) "
+                    "does not cover",
+                    file=loaded.path,
+                    line=loaded.line_of(loc),
+                    field=f"service_lines[{i}].{side}.optimism_bias",
+                    hint=(
+                        "raise the uplift to at least the lower bound, or list the specific risks in risk_register "
+                        "(Green Book 2018 para 5.44: the uplift is reduced as specific risks are costed); time has "
+                        "no register, so its uplift cannot go below the bound"
+                    ),
+                )
 
 
 def decide_file(path: Path | str, rules: Path | str | None = None) -> Recommendation:

@@ -107,6 +107,17 @@ class Risk(_Model):
     name: str = Field(min_length=1, description="The risk, in a few words.")
     probability: Percent = Field(description="The chance it happens, in percent.")
     impact: Amount = Field(description="What it would cost if it happened, in pounds.")
+    year: int | None = Field(
+        default=None,
+        ge=0,
+        le=30,
+        strict=True,
+        description=(
+            "The year it would fall in (0 is the decision year), discounted from then; leave out to spread it "
+            "like the option's own costs, never undiscounted at the start."
+        ),
+        json_schema_extra={"unit": "years"},
+    )
 
     @model_validator(mode="after")
     def _a_probability(self) -> "Risk":
@@ -126,6 +137,17 @@ class PriceBasis(_Model):
         ),
     )
     rate: Percent = Field(default=0.0, description="For indexed prices, the yearly indexation, in percent.")
+
+
+class ResidualValue(_Model):
+    """What the option's assets would fetch at the end of the appraisal period, as the case evidences it."""
+
+    value: Amount = Field(
+        description="Their value then, from sale, lease or another use, in real pounds (Green Book 2018 para 6.11)."
+    )
+
+
+Residual = Literal["straight_line", "none"] | ResidualValue
 
 
 class Option(_Model):
@@ -173,10 +195,34 @@ class Option(_Model):
         ),
         json_schema_extra={"unit": "years"},
     )
+    residual: Residual | None = Field(
+        default=None,
+        description=(
+            "How assets outliving the appraisal period are valued: straight_line (cost x remaining life / life, the "
+            "rule owners' judgement), none, or {value: pounds} from their sale, lease or other use (Green Book 2018 "
+            "para 6.11). Leave out for straight_line where the line's need runs on past the period (the default "
+            "10 years) and none where the case states how long the service is needed: an asset whose need has "
+            "ended is worth only what it would fetch, which the case must then state."
+        ),
+    )
+    reprocurement_cost: Amount | None = Field(
+        default=None,
+        description="Cost of re-letting the contract at the end of each term, in pounds, where the option has a term; leave out for the rulebook's default.",
+    )
+    early_exit_cost: Amount | None = Field(
+        default=None,
+        description=(
+            "What the contract charges to leave before its term or first break ends, in pounds, if it says; where "
+            "the term runs past the appraisal period, the cheaper of this and the payments still committed counts."
+        ),
+    )
     transition_cost: Estimate = Field(
         default=0.0,
         validate_default=True,
-        description="One-off cost of moving staff and service across (TUPE, pensions under New Fair Deal), in pounds.",
+        description=(
+            "One-off cost of moving staff and service across (TUPE, pensions under New Fair Deal), in pounds; it "
+            "takes the one-off uplift of the option's class (the rule owners' reading)."
+        ),
     )
     contract_management_cost: Estimate = Field(
         default=0.0,
@@ -199,6 +245,24 @@ class GoAlone(Option):
         description="One-off costs (procurement, set-up, equipment), in pounds, spent in year 0. Sunk costs, spent whatever is decided, are left out.",
     )
     exit_cost: Amount = Field(default=0.0, description="Cost of winding the service down at the end of the appraisal period, in pounds.")
+    contract_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=30,
+        strict=True,
+        description=(
+            "If going alone is itself a contract (a framework call-off or an outsourced service), its term in years: "
+            "re-let at its end like the offer's, and a cash-fixed price resets then. Leave out for a service run in house."
+        ),
+        json_schema_extra={"unit": "years"},
+    )
+    break_after_years: float | None = Field(
+        default=None, ge=0, strict=True, description="Years after which going alone's contract may be left without penalty, if any."
+    )
+    accredited_marking: ProtectiveMarking | None = Field(
+        default=None,
+        description="The highest protective marking going alone's service would be accredited for; leave out if not yet known (it is then measured as unknown).",
+    )
 
 
 class PriceTier(_Model):
@@ -273,10 +337,6 @@ class Offer(Option):
         strict=True,
         description="The contract's term, in years: it is re-let at its price at the end of each term within the appraisal period.",
     )
-    reprocurement_cost: Amount | None = Field(
-        default=None,
-        description="Cost of re-letting the contract at the end of each term, in pounds; leave out for the rulebook's default.",
-    )
     accredited_marking: ProtectiveMarking = Field(
         description="The highest protective marking the offer is accredited to handle.",
         json_schema_extra={"required_because": (
@@ -298,9 +358,11 @@ class Requirement(_Model):
 
     name: str = Field(min_length=1, description="The requirement, in a few words.")
     met: Met = Field(description="Whether the offer meets it: yes, partly or no.")
+    # Still defaulted: making it required (no one-sided default, review finding 8) waits for the rule
+    # tests, which state requirements without it, to state it (rules/tests is the rules engineer's).
     met_by_go_alone: Met = Field(
         default="yes",
-        description="Whether going alone meets it: yes, partly or no (going alone is specified to the organisation's own needs, so yes unless said).",
+        description="Whether going alone meets it: yes, partly or no (yes unless said; state it, as met is stated for the offer).",
     )
     cost_to_meet_otherwise: Amount | None = Field(
         default=None, description="What meeting it another way would cost, in pounds, where the option falls short."
@@ -323,7 +385,11 @@ class QualityDimension(_Model):
 
     weight: float = Field(default=1.0, ge=0, le=100, strict=True, description="Its weight in the value of quality (1 unless said).")
     minimum: Score | None = Field(
-        default=None, description="A must-have: an option scoring below this fails, whatever its price (0 to 5)."
+        default=None,
+        description=(
+            "A must-have: an option scoring below this fails, whatever its price (0 to 5). Left out, a score of 0 "
+            "(absent) fails; give 0 to accept an absent dimension."
+        ),
     )
 
 
@@ -481,5 +547,5 @@ def _pool_problems(line: ServiceLine, here: tuple[str | int, ...], seats: int) -
 
 __all__ = [
     "Case", "Organisation", "ServiceLine", "GoAlone", "Offer", "Requirement", "PeerPrice", "Range",
-    "BusinessAsUsual", "QualityDimension", "Risk", "PriceBasis", "PoolMember", "Ranges",
+    "BusinessAsUsual", "QualityDimension", "Risk", "PriceBasis", "PoolMember", "Ranges", "ResidualValue",
 ]

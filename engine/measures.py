@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 import statistics
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .case import (
-    MARKING_RANK, MAX_UPLIFT, Case, Evidence, ExitTerms, Met, Nature, Offer, Requirement, ServiceKind, ServiceLine,
-    Option,
+    MARKING_RANK, MAX_UPLIFT, Case, Evidence, ExitTerms, Met, Nature, Offer, Requirement, ResidualValue, ServiceKind,
+    ServiceLine, Option,
 )
 from .errors import ParameterError
 from .estimates import Ranges, extremes, mean
@@ -121,6 +122,10 @@ class OptionBias(BaseModel):
     reason: str | None = Field(
         default=None, description="The case's evidence for its own uplifts; none when the rulebook's apply."
     )
+    below_class_floor: list[str] = Field(
+        default_factory=list, description="The uplifts the case sets below its reference class's lower bound."
+    )
+    floor_shortfall: float = _f("What the case's own uplifts take off the net present cost below the class lower bounds (mean).", "pounds")
 
 
 class OptionMeasures(BaseModel):
@@ -139,12 +144,17 @@ class OptionMeasures(BaseModel):
     npc_per_seat_year: float = _f("Mean net present cost per seat per year of the appraisal period.", "pounds per seat")
     months_to_service: Range = _f("Months from the decision until the option is in service, optimism bias included.", "months")
     quality_score: float | None = _f("Mean quality score over the scored dimensions (0 to 5); unknown if none scored.", "score")
-    bridging_cost: float = _f("Net present cost of the current service until this option is in service (mean).", "pounds")
-    bridge_unlawful: bool = Field(description="True if the option is in service after the line is needed and no current contract can lawfully be extended to bridge the gap (none, or the case says it cannot).")
+    bridging_cost: float = _f("Net present cost of the months after the line is needed before this option is in service (mean): the current service where it can lawfully run on and costs more, else the option's own running cost, so lateness never saves money.", "pounds")
+    bridge_unlawful: bool = Field(description="True if the option is in service after the line is needed and the current contract cannot lawfully be extended to bridge the gap.")
+    late_months: float = _f("Months after the date needed before the option is in service (mean, optimism bias included); 0 if in time.", "months")
+    gap_unbridgeable: bool = Field(description="True if the option is late and nothing can lawfully cover the late months (no current service, or one that cannot lawfully be extended).")
     reprocurement_cost: float = _f("Net present cost of re-letting the contract at the end of each term within the period.", "pounds")
+    committed_after_period: float = _f("Net present cost of the payments the first contract commits the body to after the need ends (to its term or first break), or its early exit charge if that is cheaper and stated.", "pounds")
     asset_life_years: int | None = _f("Years between refreshes of what the one-off costs buy; unknown if spent once.", "years")
-    residual_value: float = _f("Net present value credited for assets outliving the appraisal period (straight line).", "pounds")
+    residual_value: float = _f("Net present value credited for assets outliving the appraisal period (straight line, a stated value, or none).", "pounds")
     exit_cost: float = _f("Net present cost of leaving or winding down at the end of the appraisal period.", "pounds")
+    npc_spread: float = _f("Spread of the option's whole-life cost (high less low) as a share of its likely value.", "percent")
+    optimism_bias_overridden: bool = Field(description="True if the case sets its own optimism bias uplift for this option instead of the rulebook's.")
     fails_minimum: bool = Field(description="True if the option scores below a must-have minimum on any quality dimension.")
     failed_minimums: str = Field(description="The quality dimensions on which the option is below its minimum, by name.")
     # A model, not a figure: the names catalogue skips it, so rules cannot read it; the briefing does.
@@ -185,7 +195,7 @@ class LineMeasures(BaseModel):
     seats: int = _f("Seats the line serves.", "seats")
     appraisal_years: int = _f("Years appraised: how long the service is needed, the same for both options.", "years")
     seat_years: int = _f("Seats times years appraised: the scale of the decision, for margins stated per seat per year.", "count")
-    appraisal_years_stated: bool = Field(description="True if the case states how long the line is needed; else the rulebook's default period applies.")
+    appraisal_years_stated: bool = Field(description="True if the case states how long the line is needed (the need ends with the period); else the rulebook's default period applies and the need runs on.")
     contract_years: int = _f("The offer's contract term, re-let at its end within the appraisal period.", "years")
     months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
     need_by: dt.date = Field(description="The date the line is needed by.")
@@ -194,7 +204,7 @@ class LineMeasures(BaseModel):
     offer: OptionMeasures = Field(description="The shared offer.")
     npc_ratio: Range | None = _f("Going alone's whole-life cost as a share of the offer's (1 is equal; above 1 the offer is cheaper).", "ratio")
     saving_by_joining: float = _f("Mean net present cost of going alone less that of the offer (positive: joining saves).", "pounds")
-    quality_value: float = _f("Going alone's weighted quality advantage in pounds, per seat-year both are in service, discounted (negative: the offer is better).", "pounds")
+    quality_value: float = _f("Going alone's advantage in the weighted mean quality score, in pounds per point per seat-year from the date needed to the end of the period, discounted (negative: the offer is better).", "pounds")
     go_alone_advantage: float = _f("Value for money of going alone over the offer: the offer's mean net present cost less going alone's, plus the value of quality (positive favours going alone).", "pounds")
     go_alone_advantage_share: float = _f("Going alone's advantage as a share of the offer's mean net present cost (0 if the offer costs nothing and there is no advantage).", "percent")
     go_alone_advantage_low: float = _f("Going alone's advantage at its least: going alone at its high cost, the offer at its low.", "pounds")
@@ -214,6 +224,8 @@ class LineMeasures(BaseModel):
     essential_requirements_unmet_by_go_alone_only: int = _f("Essential requirements going alone does not meet and the offer does.", "count")
     cost_to_meet_unmet: float = _f("What meeting the offer's unmet requirements another way would cost, where the case says.", "pounds")
     marking_above_accreditation: bool = Field(description="True if the case's protective marking is above what the offer is accredited for.")
+    go_alone_marking_above_accreditation: bool = Field(description="True if the case's protective marking is above what going alone states it would be accredited for.")
+    go_alone_accreditation_unknown: bool = Field(description="True if the case does not say what going alone would be accredited for.")
     unmet_requirements: str = Field(description="The requirements the offer does not meet, by name.")
     unmet_essential_requirements: str = Field(description="The essential requirements the offer does not meet, by name.")
     essential_requirements_unmet_by_neither_names: str = Field(description="The essential requirements neither option meets, by name.")
@@ -233,6 +245,7 @@ class LineMeasures(BaseModel):
     data_returned_on_exit: bool = Field(description="True if the supplier must return data in an open format on exit.")
     exit_cost: float = _f("The offer's cost of leaving.", "pounds")
     cost_uncertainty: float = _f("Spread of going alone's whole-life cost (high less low) as a share of its likely value.", "percent")
+    offer_cost_uncertainty: float = _f("Spread of the offer's whole-life cost (high less low) as a share of its likely value, measured as going alone's is.", "percent")
     cost_comparison_uncertain: bool = Field(description="True if the cost ratio's range runs from below 1 to above 1: the estimates cannot say which option is cheaper.")
     # Lists, not figures: the names catalogue skips them, so rules cannot read them; the briefing does.
     quality_by_dimension: list[DimensionScores] = Field(
@@ -281,7 +294,8 @@ class Period:
 
     def __init__(self, years: int, params: dict[str, InForce], base_shift: int):
         self.years = years
-        self.factors = discount_factors(params["discount_rate"].value, years)
+        self.rate = params["discount_rate"].value
+        self.factors = discount_factors(self.rate, years)
         self.deflator = params["gdp_deflator"].value
         self.base_shift = base_shift
 
@@ -290,11 +304,23 @@ class Period:
         start = months / 12
         return [min(1.0, max(0.0, t - start)) for t in range(1, self.years + 1)]
 
-    def price_index(self, option: Option) -> list[float]:
-        """Real value in year t = 1..N of a pound of the option's annual price (Green Book 2018 paras 5.11-5.12)."""
+    def price_index(self, option: Option, term: int | None, years: range | None = None) -> list[float]:
+        """Real value in each year (t = 1..N unless `years`) of a pound of the option's annual price.
+
+        A price fixed in cash or indexed holds for its contract's term only: each re-letting resets it
+        to the same real price, so the deflation restarts (Green Book 2018 paras 5.11-5.12; re-letting at
+        the same real price is the rule owners' judgement, appraisal-model.md section 3). The first
+        letting runs from the price base year.
+        """
         basis = option.price_basis
         growth = {"real": 1.0 + self.deflator, "cash_fixed": 1.0, "indexed": 1.0 + basis.rate}[basis.kind]
-        return [(growth / (1 + self.deflator)) ** (t + self.base_shift) for t in range(1, self.years + 1)]
+        step = growth / (1 + self.deflator)
+
+        def since_letting(t: int) -> int:
+            start = (t - 1) // term * term if term and t <= self.years else 0
+            return t - start + (self.base_shift if start == 0 else 0)
+
+        return [step ** since_letting(t) for t in (years or range(1, self.years + 1))]
 
     def every(self, cycle: int | None) -> list[int]:
         """Years 0, cycle, 2 x cycle, ... within the period (just year 0 without a cycle)."""
@@ -303,6 +329,16 @@ class Period:
     def annual(self, amounts: list[float]) -> float:
         """Present value of amounts paid at the end of years 1..N."""
         return sum(a * f for a, f in zip(amounts, self.factors[1:]))
+
+    def undiscounted(self) -> "Period":
+        """The same period with every year's factor 1: what its costs come to in pounds, undiscounted."""
+        flat = copy.copy(self)
+        flat.rate, flat.factors = 0.0, [1.0] * len(self.factors)
+        return flat
+
+    def factor(self, t: float) -> float:
+        """The discount factor of year t, within the period or after it."""
+        return 1.0 / (1.0 + self.rate) ** t
 
 
 class Point:
@@ -322,62 +358,92 @@ def _points(option: Option, one_off: Range, running: Range, bau: Range, ranges: 
     return out
 
 
-def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, float, float]:
-    """(mitigation, one-off, running, duration) uplifts: the case's own where it gives evidence, else by class."""
+def _by_class(option: Option, params: dict[str, InForce], bound: str) -> tuple[float, float, float]:
+    """(one-off, running, duration) uplifts of the option's reference classes at a bound: 'mitigated' or 'lower'."""
     mitigation = params[_MITIGATION[option.evidence]].value
 
-    def by_class(stem: str | None) -> float:
+    def one(stem: str | None) -> float:
         if stem is None:
             return 0.0
         upper, lower = params[f"optimism_bias_{stem}"].value, params[f"optimism_bias_{stem}_lower"].value
-        return lower + (upper - lower) * (1 - mitigation)
+        return lower if bound == "lower" else lower + (upper - lower) * (1 - mitigation)
 
+    return one(_ONE_OFF_CLASS[option.nature]), one("operating_cost"), one(_DURATION_CLASS[option.nature])
+
+
+_OWN_KINDS = ("capital_cost", "operating_cost", "duration")
+
+
+def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, float, float]:
+    """(mitigation, one-off, running, duration) uplifts: the case's own where it gives evidence, else by class."""
     own = option.optimism_bias
+    by_class = _by_class(option, params, "mitigated")
+    picked = [
+        v if (v := getattr(own, kind) if own else None) is not None else default
+        for kind, default in zip(_OWN_KINDS, by_class)
+    ]
+    return (params[_MITIGATION[option.evidence]].value, *picked)
 
-    def pick(kind: str, default: float) -> float:
-        value = getattr(own, kind) if own else None
-        return value if value is not None else default
 
-    return (
-        mitigation,
-        pick("capital_cost", by_class(_ONE_OFF_CLASS[option.nature])),
-        pick("operating_cost", by_class("operating_cost")),
-        pick("duration", by_class(_DURATION_CLASS[option.nature])),
-    )
+def _below_floor(option: Option, params: dict[str, InForce]) -> list[str]:
+    """The kinds of uplift the case sets below its class's lower bound (Green Book 2018 para 5.44)."""
+    own = option.optimism_bias
+    if own is None:
+        return []
+    floors = _by_class(option, params, "lower")
+    return [k for k, floor in zip(_OWN_KINDS, floors) if getattr(own, k) is not None and getattr(own, k) < floor]
 
 
 class OptionFlows:
     """What one option costs over the period, apart from its figures' uplift: the parts each point shares.
 
     Everything that does not depend on the point (low, likely, high, mean) or the uplift is
-    discounted once here: each option is costed at eight points, on every decision and draw.
+    discounted once here: each option is costed at several points, on every decision and draw.
+
+    Time is read from the date needed (monotone in time, and the same for both options): the
+    months before it are common to both (the current service, or nothing for a new body), so
+    neither gains from arriving earlier than needed; from it, an option in service pays its own
+    running cost, and one not yet in service pays for each late month the higher of the current
+    service (where it can lawfully run on) and its own running cost, so lateness never saves money.
+    A late month nothing can lawfully cover is priced at the option's own cost, never at an
+    unlawful bridge, and measured (late_months, gap_unbridgeable) for the rules.
     """
 
-    def __init__(
-        self, option: Option, period: Period, relet: tuple[int, float] | None, exit_cost: float, bridged: bool
-    ):
-        self.option = option
-        self.bridged = bridged
-        self.period = period
-        factors = period.factors
-        years = factors[1:]
-        self.index = period.price_index(option)
-        self.priced = [i * f for i, f in zip(self.index, years)]  # a pound of price in year t, real and discounted
-        self.sum_priced, self.sum_years = sum(self.priced), sum(years)
+    def __init__(self, side: "Side", at: "Setting"):
+        option, period = side.option, at.period
+        self.option, self.period = option, period
+        bau = at.line.business_as_usual
+        self.lawful_bridge = bool(bau and bau.can_extend)
+        self.months_to_need = at.months_to_need
+        self.need = period.in_service(at.months_to_need)
+        years = period.factors[1:]
+        term = side.relet[0] if side.relet else None
+        self.index = period.price_index(option, term)
+        self.before_need = sum((1 - n) * f for n, f in zip(self.need, years))
         # One-off costs, repeated on the asset life within the period (Green Book 2018 para 5.14).
-        self.one_off_factor = sum(factors[t] for t in period.every(option.asset_life_years))
-        self.residual_factor = self._residual_factor()
-        self.relets = self._relets(relet)
-        self.exit = exit_cost * factors[-1]
+        self.one_off_factor = sum(period.factors[t] for t in period.every(option.asset_life_years))
+        self.residual_factor, self.residual_stated = self._residual(at.need_ends)
+        self.relets = self._relets(side.relet)
+        self.exit = side.exit_cost * period.factors[-1]
+        self.tail = self._tail(term, side.break_years, at.need_ends)
+        self.early_exit = option.early_exit_cost
 
-    def _residual_factor(self) -> float:
-        """Straight-line share of the last purchase left at year N, discounted (Green Book 2018 paras 5.14,
-        6.11; the straight line is the rule owners' judgement)."""
+    def _residual(self, need_ends: bool) -> tuple[float, float]:
+        """(share of the last purchase credited at year N, discounted; a stated value, discounted).
+
+        Green Book 2018 paras 5.14 and 6.11 count the value an asset would fetch "from its sale, lease
+        or alternative use". Straight line is the rule owners' proxy for an asset still in use; where
+        the need ends with the period it is nil unless the case states what the asset would fetch.
+        """
+        basis = self.option.residual or ("none" if need_ends else "straight_line")
+        end = self.period.factors[-1]
+        if isinstance(basis, ResidualValue):
+            return 0.0, basis.value * end
         life = self.option.asset_life_years
-        if not life:
-            return 0.0
+        if basis == "none" or not life:
+            return 0.0, 0.0
         last = self.period.every(life)[-1]
-        return (life - (self.period.years - last)) / life * self.period.factors[-1]
+        return (life - (self.period.years - last)) / life * end, 0.0
 
     def _relets(self, relet: tuple[int, float] | None) -> float:
         """Re-letting the contract at the end of each term within the period."""
@@ -386,23 +452,36 @@ class OptionFlows:
         term, cost = relet
         return cost * sum(self.period.factors[t] for t in range(term, self.period.years, term))
 
+    def _tail(self, term: int | None, break_years: float | None, need_ends: bool) -> list[tuple[float, float, float]]:
+        """(share of the year, real price index, discount factor) for each year the first contract commits
+        the body to after the need ends: to its term or first break (Green Book 2018 para 5.14, costs over
+        the intervention's lifetime). Later lettings are the body's own choice, let to fit the need."""
+        if not (need_ends and term):
+            return []
+        end = min(term, break_years) if break_years is not None else term
+        n = self.period.years
+        years = range(n + 1, math.ceil(end) + 1)
+        index = self.period.price_index(self.option, None, years)
+        return [(min(1.0, end - (t - 1)), i, self.period.factor(t)) for t, i in zip(years, index)]
+
     def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
         """Net present cost at one point with the given uplifts, and its parts."""
-        # With no current service to bridge (a new body), a later start must not look cheaper for
-        # the months without service: running costs count from year 1, and the urgency rules weigh the gap.
-        if self.bridged:
-            share = self.period.in_service(p.months * (1 + duration_up))
-            in_service = sum(s * f for s, f in zip(share, self.period.factors[1:]))
-            priced = sum(s * d for s, d in zip(share, self.priced))
-        else:
-            in_service, priced = self.sum_years, self.sum_priced
+        active = self.period.in_service(max(p.months * (1 + duration_up), self.months_to_need))
+        own = [(p.running * i + p.management) * (1 + running_up) for i in self.index]
+        late_rate = [max(p.bau, o) if self.lawful_bridge else o for o in own]
+        years = self.period.factors[1:]
         one_off = p.one_off * (1 + one_off_up)
+        committed = sum(s * (p.running * i + p.management) * (1 + running_up) * f for s, i, f in self.tail)
+        if self.early_exit is not None:
+            committed = min(committed, self.early_exit * self.period.factors[-1])
         parts = {
             "one_off": one_off * self.one_off_factor + p.transition * (1 + one_off_up),
-            "running": (p.running * priced + p.management * in_service) * (1 + running_up),
-            "bridging": p.bau * (self.sum_years - in_service),
+            "before_need": p.bau * self.before_need,
+            "running": sum(a * o * f for a, o, f in zip(active, own, years)),
+            "bridging": sum((n - a) * r * f for n, a, r, f in zip(self.need, active, late_rate, years)),
             "reprocurement": self.relets,
-            "residual": one_off * self.residual_factor,
+            "committed": committed,
+            "residual": one_off * self.residual_factor + self.residual_stated,
             "exit": self.exit,
         }
         parts["total"] = sum(v for k, v in parts.items() if k != "residual") - parts["residual"]
@@ -411,13 +490,14 @@ class OptionFlows:
 
 @dataclass(frozen=True)
 class Side:
-    """One option's figures as the appraisal reads them: the same for either side (the offer alone is re-let)."""
+    """One option's figures as the appraisal reads them: the same for either side."""
 
     option: Option
     one_off: Range
     running: Range
     exit_cost: float
-    relet: tuple[int, float] | None = None  # (term in years, cost of each re-letting)
+    relet: tuple[int, float] | None = None  # (term in years, cost of each re-letting), for an option that is a contract
+    break_years: float | None = None  # the first break, if the contract has one
 
 
 @dataclass(frozen=True)
@@ -430,6 +510,24 @@ class Setting:
     params: dict[str, InForce]
     seats: int
     months_to_need: float
+    need_ends: bool  # the case states how long the line is needed: nothing is needed after the period
+
+
+def _register(option: Option, flows: OptionFlows, spread: float) -> float:
+    """Present value of the costed risks: each at its stated year, else spread like the option's own costs."""
+    return sum(
+        r.probability * r.impact * (flows.period.factor(r.year) if r.year is not None else spread)
+        for r in option.risk_register
+    )
+
+
+def _spread(side: Side, at: Setting, p: Point) -> float:
+    """How the option's own costs fall over time: their present value per undiscounted pound (1 if none)."""
+    keys = ("one_off", "running", "bridging")
+    present = OptionFlows(side, at).npc(p, 0.0, 0.0, 0.0)
+    flat = OptionFlows(side, replace(at, period=at.period.undiscounted())).npc(p, 0.0, 0.0, 0.0)
+    total = sum(flat[k] for k in keys)
+    return sum(present[k] for k in keys) / total if total > 0 else 1.0
 
 
 def measure_option(side: Side, at: Setting) -> OptionMeasures:
@@ -438,14 +536,16 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
     bau = at.line.business_as_usual
     points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.case.ranges)
     mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
-    flows = OptionFlows(option, period, side.relet, side.exit_cost, bau is not None)
-    register = sum(r.probability * r.impact for r in option.risk_register)
+    flows = OptionFlows(side, at)
     biased = {k: flows.npc(p, up_one_off, up_running, up_duration) for k, p in points.items()}
     raw = {k: flows.npc(p, 0.0, 0.0, 0.0) for k, p in points.items()}
+    register = _register(option, flows, _spread(side, at, points["mean"])) if option.risk_register else 0.0
     # Costed risks displace the generic uplift as far as they go, never more: base + max(OB, register).
     total = {k: raw[k]["total"] + max(biased[k]["total"] - raw[k]["total"], register) for k in points}
     amount = biased["mean"]["total"] - raw["mean"]["total"]
+    floor = flows.npc(points["mean"], *_by_class(option, params, "lower"))["total"] - raw["mean"]["total"]
     months_mean = points["mean"].months * (1 + up_duration)
+    late = max(0.0, months_mean - at.months_to_need)
     fails = _failed_minimums(option, at.line)
     return OptionMeasures(
         cost_per_seat=running.likely * (1 + up_running) / seats,
@@ -460,11 +560,16 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
         months_to_service=option.procurement_months.scaled(1 + up_duration),
         quality_score=_mean(option.quality),
         bridging_cost=biased["mean"]["bridging"],
-        bridge_unlawful=months_mean > at.months_to_need and not (bau and bau.can_extend),
+        bridge_unlawful=bool(bau and not bau.can_extend and late > 0),
+        late_months=late,
+        gap_unbridgeable=late > 0 and not flows.lawful_bridge,
         reprocurement_cost=biased["mean"]["reprocurement"],
+        committed_after_period=biased["mean"]["committed"],
         asset_life_years=option.asset_life_years,
         residual_value=biased["mean"]["residual"],
         exit_cost=biased["mean"]["exit"],
+        npc_spread=(total["high"] - total["low"]) / total["likely"] if total["likely"] else 0.0,
+        optimism_bias_overridden=option.optimism_bias is not None,
         fails_minimum=bool(fails),
         failed_minimums=", ".join(fails),
         bias=OptionBias(
@@ -480,6 +585,8 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
             risk_register=register,
             residual=max(0.0, amount - register),
             reason=option.optimism_bias.reason if option.optimism_bias else None,
+            below_class_floor=_below_floor(option, params),
+            floor_shortfall=max(0.0, floor - amount),
         ),
     )
 
@@ -491,11 +598,12 @@ def _ordered(points: dict[str, float]) -> Range:
 
 
 def _failed_minimums(option: Option, line: ServiceLine) -> list[str]:
-    """The must-have dimensions on which the option scores below the minimum."""
-    return [
-        d for d, spec in line.quality_dimensions.items()
-        if spec.minimum is not None and d in option.quality and option.quality[d] < spec.minimum
-    ]
+    """The dimensions on which the option scores below the minimum: a stated one, else any score of 0
+    (absent), which no must-have list needs to name; a case that accepts it states minimum 0."""
+    def fails(d: str, score: float) -> bool:
+        spec = line.quality_dimensions.get(d)
+        return score < spec.minimum if spec and spec.minimum is not None else score == 0
+    return [d for d, score in option.quality.items() if fails(d, score)]
 
 
 def _mean(scores: dict[str, float]) -> float | None:
@@ -519,17 +627,19 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
     price = price_at(line.offer, line.offer.pool_seats + seats)
     if price is None:  # Case.problems refuses this; measuring an unchecked case must not price it at a tier
         raise ValueError(f"service line '{line.name}': the pool is below the offer's lowest price tier")
-    at = Setting(line, case, period, params, seats, timing["months_to_need"])
-    go = line.go_alone
-    go_alone = measure_option(Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost), at)
-    deal = line.offer
-    relet_cost = params["reprocurement_cost"].value if deal.reprocurement_cost is None else deal.reprocurement_cost
-    offer = measure_option(
-        Side(deal, deal.onboarding_cost, price.scaled(seats), deal.exit_terms.exit_cost,
-             (deal.contract_years, relet_cost)),
+    at = Setting(line, case, period, params, seats, timing["months_to_need"], line.appraisal_years is not None)
+    go, deal = line.go_alone, line.offer
+    go_alone = measure_option(
+        Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost,
+             _relet(go, go.contract_years, params), go.break_after_years),
         at,
     )
-    quality = _quality_value(line, seats, period, params, go_alone, offer, case.ranges)
+    offer = measure_option(
+        Side(deal, deal.onboarding_cost, price.scaled(seats), deal.exit_terms.exit_cost,
+             _relet(deal, deal.contract_years, params), deal.exit_terms.break_after_years),
+        at,
+    )
+    quality = _quality_value(line, seats, period, params, timing["months_to_need"])
     return LineMeasures(
         name=line.name,
         kind=line.kind,
@@ -544,24 +654,36 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         **timing,
         **_cost_comparison(go_alone, offer, quality),
         **_quality_comparison(line, go_alone, offer),
-        **_requirement_figures(line.requirements, case.organisation.protective_marking, line.offer.accredited_marking),
+        **_requirement_figures(line.requirements, case.organisation.protective_marking, line.offer.accredited_marking,
+                               line.go_alone.accredited_marking),
         **_price_figures(line, seats, price, period, params),
         **_exit_figures(line.offer.exit_terms),
     )
 
 
-def _quality_value(
-    line: ServiceLine, seats: int, period: Period, params: dict[str, InForce],
-    go: OptionMeasures, offer: OptionMeasures, ranges: Ranges,
-) -> float:
-    """Σ w_d (go alone's score - the offer's) x rate x seats, per year both are in service, discounted."""
+def _relet(option: Option, term: int | None, params: dict[str, InForce]) -> tuple[int, float] | None:
+    """(term, cost of each re-letting) for an option that is a contract with a term, on either side alike."""
+    if term is None:
+        return None
+    cost = params["reprocurement_cost"].value if option.reprocurement_cost is None else option.reprocurement_cost
+    return term, cost
+
+
+def _quality_value(line: ServiceLine, seats: int, period: Period, params: dict[str, InForce], months_to_need: float) -> float:
+    """Going alone's lead in the weighted mean score x rate x seats, per year from the date needed, discounted.
+
+    The rate is per point of the weighted mean (weights normalised, as in price per quality point
+    scoring: Cabinet Office Bid Evaluation Guidance Note, May 2021, s.7.3), so listing the same
+    criteria twice does not double it. It runs from the date needed for both options alike, so a
+    later option neither gains nor loses quality value by being late: lateness is weighed as time.
+    """
     go_q, offer_q = line.go_alone.quality, line.offer.quality
-    points = sum(
-        (line.quality_dimensions[d].weight if d in line.quality_dimensions else 1.0) * (go_q[d] - offer_q[d])
-        for d in set(go_q) & set(offer_q)
-    )
-    both = max(mean(go.months_to_service, ranges), mean(offer.months_to_service, ranges))
-    years = period.annual(period.in_service(both))
+    weights = {d: line.quality_dimensions[d].weight if d in line.quality_dimensions else 1.0 for d in set(go_q) & set(offer_q)}
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    points = sum(w * (go_q[d] - offer_q[d]) for d, w in weights.items()) / total
+    years = period.annual(period.in_service(months_to_need))
     return points * params["quality_value_per_point_per_seat_year"].value * seats * years
 
 
@@ -593,7 +715,8 @@ def _cost_comparison(go: OptionMeasures, offer: OptionMeasures, quality: float) 
         "go_alone_advantage_share": _share(advantage, offer.npc_mean),
         "go_alone_advantage_low": offer.npc.low - go.npc.high + quality,
         "go_alone_advantage_high": offer.npc.high - go.npc.low + quality,
-        "cost_uncertainty": (go.npc.high - go.npc.low) / go.npc.likely if go.npc.likely else 0.0,
+        "cost_uncertainty": go.npc_spread,
+        "offer_cost_uncertainty": offer.npc_spread,
         "cost_comparison_uncertain": ratio is not None and ratio.low < 1 < ratio.high,
     }
 
@@ -619,14 +742,17 @@ def _quality_comparison(line: ServiceLine, go: OptionMeasures, offer: OptionMeas
     }
 
 
-def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str) -> dict[str, Any]:
-    """Which specific requirements each option meets, in part or not at all; a marking above accreditation is one."""
+def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str, go_accredited: str | None) -> dict[str, Any]:
+    """Which specific requirements each option meets, in part or not at all; a marking above accreditation is one,
+    on either option alike (going alone's accreditation unknown is measured, not assumed)."""
     unmet = [r for r in reqs if r.met == "no"]
     partly = [r for r in reqs if r.met == "partly"]
     above = MARKING_RANK[marking] > MARKING_RANK[accredited]
-    offer_misses = [r.name for r in unmet if r.essential] + ([f"accreditation for {marking}"] if above else [])
-    go_misses = [r for r in reqs if r.essential and r.met_by_go_alone == "no"]
-    neither = [r.name for r in go_misses if r.met == "no"]
+    go_above = go_accredited is not None and MARKING_RANK[marking] > MARKING_RANK[go_accredited]
+    accreditation = f"accreditation for {marking}"
+    offer_misses = [r.name for r in unmet if r.essential] + ([accreditation] if above else [])
+    go_misses = [r.name for r in reqs if r.essential and r.met_by_go_alone == "no"] + ([accreditation] if go_above else [])
+    neither = [name for name in go_misses if name in offer_misses]
     return {
         "requirements": len(reqs),
         "requirements_met": sum(r.met == "yes" for r in reqs),
@@ -637,9 +763,11 @@ def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str)
         "essential_requirements_unmet_by_neither": len(neither),
         "essential_requirements_unmet_by_offer_only": len(offer_misses) - len(neither),
         "essential_requirements_unmet_by_go_alone_only": len(go_misses) - len(neither),
-        "essential_requirements_unmet_by_go_alone_only_names": ", ".join(r.name for r in go_misses if r.met != "no"),
+        "essential_requirements_unmet_by_go_alone_only_names": ", ".join(name for name in go_misses if name not in offer_misses),
         "cost_to_meet_unmet": sum(r.cost_to_meet_otherwise or 0.0 for r in unmet),
         "marking_above_accreditation": above,
+        "go_alone_marking_above_accreditation": go_above,
+        "go_alone_accreditation_unknown": go_accredited is None,
         "unmet_requirements": ", ".join(r.name for r in unmet),
         "unmet_essential_requirements": ", ".join(offer_misses),
         "essential_requirements_unmet_by_neither_names": ", ".join(neither),

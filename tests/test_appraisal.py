@@ -24,6 +24,8 @@ from .conftest import ROOT
 
 DECIDED = dt.date(2026, 11, 25)
 NO_BIAS = {"capital_cost": 0, "operating_cost": 0, "duration": 0, "reason": "a test of the arithmetic alone"}
+# A build's uplifts at the reference classes' lower bounds (Mott MacDonald 2002, Table 2).
+BUILD_LOWER_BOUNDS = {"capital_cost": "10%", "operating_cost": 0, "duration": "10%", "reason": "the least the classes allow"}
 
 
 def _params(**overrides: float) -> dict[str, InForce]:
@@ -32,7 +34,11 @@ def _params(**overrides: float) -> dict[str, InForce]:
 
 
 def _case(**line: Any) -> dict[str, Any]:
-    """A one-line case of 100 seats whose options cost nothing and start at once, changed by `line`."""
+    """A one-line case of 100 seats whose options cost nothing and start at once, needed at once, changed by `line`.
+
+    Needed on the decision date, which only the arithmetic accepts (a case file must need it later:
+    `_write` moves it a day on), so every year of the period counts from year 1.
+    """
     base: dict[str, Any] = {
         "name": "Desktops",
         "appraisal_years": 10,
@@ -51,7 +57,7 @@ def _case(**line: Any) -> dict[str, Any]:
     return {
         "organisation": {"name": "A test body", "kind": "agency", "staff": 100, "seats": 100},
         "decision_date": "2026-11-25",
-        "need_by": "2029-11-25",
+        "need_by": "2026-11-25",
         "vat": "excluded",
         "service_lines": [base],
     }
@@ -153,7 +159,7 @@ def test_measure_when_the_uplift_applies_then_it_scales_low_likely_and_high_alik
 
 def test_measure_when_assets_outlive_the_period_then_a_straight_line_residual_is_credited():
     """£500,000 of kit on a 5-year life over 12 years: bought at 0, 5, 10; £300,000 left, PV £198,535; net £1,076,911."""
-    go = {"one_off_costs": 500_000.0, "asset_life_years": 5, "optimism_bias": NO_BIAS}
+    go = {"one_off_costs": 500_000.0, "asset_life_years": 5, "optimism_bias": NO_BIAS, "residual": "straight_line"}
     line = _line(_case(appraisal_years=12, go_alone=go))
     assert round(line.go_alone.residual_value) == 198_535
     assert round(line.go_alone.npc_mean) == 1_076_911
@@ -164,20 +170,20 @@ def test_measure_when_assets_outlive_the_period_then_a_straight_line_residual_is
 
 def test_measure_when_a_price_is_fixed_in_cash_then_it_is_deflated_to_real_terms():
     """£100,000 a year fixed in cash for 7 years at 2% deflator and 3.5%: NPC £566,872, not £611,454 (Test D)."""
-    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS}
+    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS, "contract_years": 7}
     line = _line(_case(appraisal_years=7, offer=offer))
     assert round(line.offer.npc_mean) == 566_872
 
 
 def test_measure_when_a_price_is_real_then_it_is_discounted_only():
     """The same £100,000 a year stated in real terms: £611,454 (Test D's comparison)."""
-    offer = {"price_per_seat": 1_000.0, "optimism_bias": NO_BIAS}
+    offer = {"price_per_seat": 1_000.0, "optimism_bias": NO_BIAS, "contract_years": 7}
     assert round(_line(_case(appraisal_years=7, offer=offer)).offer.npc_mean) == 611_454
 
 
 def test_measure_when_the_price_base_year_is_earlier_then_a_cash_price_is_deflated_from_it():
     """Real figures in 2025 prices: a cash price paid from 2027 is deflated by one more year than from a 2026 base."""
-    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS}
+    offer = {"price_per_seat": 1_000.0, "price_basis": {"kind": "cash_fixed"}, "optimism_bias": NO_BIAS, "contract_years": 7}
     data = _case(appraisal_years=7, offer=offer)
     later = _line(data).offer.npc_mean
     data["price_base_year"] = 2025
@@ -202,11 +208,33 @@ def test_measure_when_going_alone_costs_30_000_more_then_its_advantage_is_11_583
     assert round(_line(data).go_alone_advantage) == 11_583
 
 
-def test_measure_when_a_dimension_weighs_double_then_its_value_doubles():
-    """A weight of 2 on the dimension doubles its value: £83,167."""
-    data = _case(go_alone={"quality": {"support": 4.5}}, offer={"quality": {"support": 4.0}})
+def test_measure_when_a_dimension_weighs_double_then_it_counts_double_in_the_weighted_mean():
+    """Half a point on support weighted 2 beside an even usability weighted 1: 1/3 point of the mean, £27,722."""
+    data = _case(go_alone={"quality": {"support": 4.5, "usability": 4.0}}, offer={"quality": {"support": 4.0, "usability": 4.0}})
     data["service_lines"][0].update(seats=500, quality_dimensions={"support": {"weight": 2}})
-    assert round(_line(data).quality_value) == 83_166
+    assert round(_line(data).quality_value) == 27_722
+
+
+def test_measure_when_the_same_criteria_are_listed_twice_then_quality_is_worth_the_same():
+    """Weights are normalised (review 01b against 01c): three dimensions one point apart, or each split in two, £83,166."""
+    three = {d: 4.0 for d in ("security", "usability", "support")}
+    six = {f"{d} {half}": 4.0 for d in three for half in ("a", "b")}
+    worse = lambda q: {d: 3.0 for d in q}  # noqa: E731
+    values = []
+    for dims in (three, six):
+        data = _case(go_alone={"quality": dims}, offer={"quality": worse(dims)})
+        data["service_lines"][0]["seats"] = 500
+        values.append(round(_line(data).quality_value))
+    assert values == [83_166, 83_166]
+
+
+def test_measure_when_an_option_scores_0_on_a_dimension_then_it_fails_a_must_have():
+    """A score of 0 (absent) fails though no minimum is listed; a stated minimum of 0 accepts it (review 12a)."""
+    data = _case(go_alone={"quality": {"security": 3.0}}, offer={"quality": {"security": 0.0}})
+    line = _line(data)
+    assert (line.offer.fails_minimum, line.offer.failed_minimums, line.go_alone.fails_minimum) == (True, "security", False)
+    data["service_lines"][0]["quality_dimensions"] = {"security": {"minimum": 0}}
+    assert not _line(data).offer.fails_minimum
 
 
 def test_measure_when_an_option_is_below_a_must_have_minimum_then_it_fails_by_name():
@@ -253,6 +281,8 @@ def test_measure_when_the_offer_term_is_shorter_than_the_period_then_it_is_re_le
 
 
 def _write(tmp_path: Path, data: dict[str, Any], name: str) -> Path:
+    if data["need_by"] == data["decision_date"]:
+        data = {**data, "need_by": "2026-11-26"}
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
@@ -263,6 +293,7 @@ def test_decide_when_only_the_offer_term_differs_then_the_verdict_is_the_same(tm
     """A build at £1m then £100,000 a year against an offer at £250,000 a year goes alone on every term (failure 1)."""
     data = _case(**copy.deepcopy(FAILURE_1))
     data["service_lines"][0]["offer"]["contract_years"] = term
+    data["service_lines"][0]["go_alone"]["optimism_bias"] = BUILD_LOWER_BOUNDS  # a case file may not go below them
     del data["service_lines"][0]["appraisal_years"]  # the rulebook's 10 years, whatever the term
     rec = decide_file(_write(tmp_path, data, f"term-{term}"))
     assert rec.lines[0].verdict == "go-alone"
@@ -383,7 +414,7 @@ def test_measure_when_scale_share_is_evidenced_then_only_that_share_is_a_social_
 def test_measure_when_requirements_are_stated_for_both_options_then_each_is_counted():
     """Essentials missed by the offer only, by going alone only, and by both are counted apart."""
     reqs = [
-        {"name": "Linux build", "met": "no", "essential": True},
+        {"name": "Linux build", "met": "no", "met_by_go_alone": "yes", "essential": True},
         {"name": "GPU workstations", "met": "no", "met_by_go_alone": "no", "essential": True, "cost_to_meet_otherwise": 40_000.0},
         {"name": "24-hour desk", "met": "yes", "met_by_go_alone": "no", "essential": True},
     ]
@@ -429,3 +460,165 @@ def test_load_case_when_an_old_file_lacks_vat_then_the_error_asks_for_the_basis(
     with pytest.raises(CaseFileError) as info:
         load_case(_write(tmp_path, data, "old-vat"))
     assert info.value.field == "vat" and "same basis" in info.value.message
+
+
+# Review of 25 Nov 2026 (/tmp/review/REVIEW.md), the model's findings, each worked by hand.
+
+F = [1 / 1.035**t for t in range(31)]
+OFFER_100K = {"price_per_seat": 1_000.0, "optimism_bias": NO_BIAS}  # £100,000 a year for the 100 seats
+
+
+def test_measure_when_the_term_runs_past_the_need_then_the_committed_years_count():
+    """Need 3 years, a 7-year term with no break: years 4 to 7 are committed, 100,000 x (f4 + ... + f7) = £331,291 (finding 4)."""
+    line = _line(_case(appraisal_years=3, offer={**OFFER_100K, "contract_years": 7}))
+    assert round(line.offer.committed_after_period) == 331_291
+    assert round(line.offer.npc_mean) == round(100_000 * sum(F[1:8]))
+
+
+def test_measure_when_the_early_exit_charge_is_cheaper_then_it_counts_instead():
+    """The same term with a stated £50,000 early exit charge: £50,000 at year 3, £45,097."""
+    line = _line(_case(appraisal_years=3, offer={**OFFER_100K, "contract_years": 7, "early_exit_cost": 50_000.0}))
+    assert round(line.offer.committed_after_period) == 45_097
+
+
+def test_measure_when_the_contract_breaks_at_year_5_then_only_years_4_and_5_are_committed():
+    """A break after 5 years ends the commitment there: 100,000 x (f4 + f5) = £171,342."""
+    offer = {**OFFER_100K, "contract_years": 7, "exit_terms": {"stated": True, "break_after_years": 5.0}}
+    assert round(_line(_case(appraisal_years=3, offer=offer)).offer.committed_after_period) == 171_342
+
+
+def test_measure_when_the_need_runs_on_past_the_default_period_then_nothing_is_committed_after_it():
+    """With the rulebook's working period the service is still needed after it: later years buy what is needed."""
+    data = _case(offer={**OFFER_100K, "contract_years": 12})
+    del data["service_lines"][0]["appraisal_years"]
+    assert _line(data).offer.committed_after_period == 0
+
+
+def test_measure_when_the_need_ends_with_the_period_then_no_straight_line_residual_is_credited():
+    """Test C's kit with the need stated as 12 years and no resale value: no residual, net PV £1,275,446 (finding 4)."""
+    go = {"one_off_costs": 500_000.0, "asset_life_years": 5, "optimism_bias": NO_BIAS}
+    line = _line(_case(appraisal_years=12, go_alone=go))
+    assert (line.go_alone.residual_value, round(line.go_alone.npc_mean)) == (0, 1_275_446)
+
+
+def test_measure_when_a_resale_value_is_stated_then_it_is_credited_at_the_end():
+    """A stated £100,000 from sale at year 12: 100,000 / 1.035^12 = £66,178 (Green Book 2018 para 6.11)."""
+    go = {"one_off_costs": 500_000.0, "asset_life_years": 5, "optimism_bias": NO_BIAS, "residual": {"value": 100_000.0}}
+    assert round(_line(_case(appraisal_years=12, go_alone=go)).go_alone.residual_value) == 66_178
+
+
+def test_measure_when_a_cash_fixed_price_is_re_let_then_its_deflation_restarts_each_term():
+    """Review case 13a: £745 a seat fixed in cash for 3 years, re-let at the same real price: running £12,386,685, not £11,581,910 (finding 5)."""
+    offer = {"price_per_seat": 745.0, "price_basis": {"kind": "cash_fixed"}, "contract_years": 3,
+             "onboarding_cost": 200_000.0, "procurement_months": 4.0}
+    del (data := _case(seats=2_000, offer=offer))["service_lines"][0]["offer"]["reprocurement_cost"]
+    data["service_lines"][0]["business_as_usual"] = {"annual_cost": 1_500_000.0, "can_extend": True, "basis": "s.74"}
+    offer = _line(data).offer
+    running = offer.npc_mean - offer.one_off_costs.likely - offer.bridging_cost - offer.reprocurement_cost
+    assert round(running) == 12_386_685
+    share = [min(1, max(0, t - 4.16 / 12)) for t in range(1, 11)]
+    by_hand = 745 * 2_000 * 1.082 * sum(s * F[t] / 1.02 ** ((t - 1) % 3 + 1) for t, s in zip(range(1, 11), share))
+    assert running == pytest.approx(by_hand)
+
+
+def _late(months: float, bau: float, lawful: bool) -> LineMeasures:
+    """Going alone at £100,000 a year in service after `months`, needed in 365 days, the current service at `bau`."""
+    data = _case(go_alone={"annual_running_cost": 100_000.0, "procurement_months": months, "optimism_bias": NO_BIAS})
+    data["need_by"] = "2027-11-25"
+    data["service_lines"][0]["business_as_usual"] = {"annual_cost": bau, "can_extend": lawful, "basis": "a test"}
+    return _line(data)
+
+
+NEED_SHARE = 365 / 365.25  # of year 1 before the date needed
+
+
+def test_measure_when_an_option_is_later_then_it_never_costs_less():
+    """A cheap £80,000 current service lawfully bridging: in service at 24 or 36 months, going alone costs the same,
+    80,000 x 0.9993 x f1 + 100,000 x (0.0007 x f1 + f2 + ... + f10) = £812,350 (finding 6; review case 14)."""
+    by_hand = 80_000 * NEED_SHARE * F[1] + 100_000 * ((1 - NEED_SHARE) * F[1] + sum(F[2:11]))
+    assert round(by_hand) == 812_350
+    assert _late(24.0, 80_000.0, True).go_alone.npc_mean == pytest.approx(by_hand)
+    assert _late(36.0, 80_000.0, True).go_alone.npc_mean == pytest.approx(by_hand)
+
+
+def test_measure_when_the_bridge_costs_more_than_the_option_then_lateness_costs_more():
+    """A £120,000 current service bridging the two late years costs £20,000 a year more than the option: £36,722."""
+    on_time, late = _late(11.0, 120_000.0, True).go_alone.npc_mean, _late(36.0, 120_000.0, True).go_alone.npc_mean
+    assert late - on_time == pytest.approx(20_000 * ((1 - NEED_SHARE) * F[1] + F[2] + F[3]))
+    assert round(late - on_time) == 36_722
+
+
+def test_measure_when_no_bridge_is_lawful_then_the_late_months_are_a_gap_not_a_cheap_bridge():
+    """The late months are measured and flagged, priced at the option's own cost, never at the current service's."""
+    line = _late(24.0, 80_000.0, False)
+    assert line.go_alone.late_months == pytest.approx(24 - 365 / (365.25 / 12))
+    assert (line.go_alone.gap_unbridgeable, line.offer.gap_unbridgeable) == (True, False)
+    assert line.go_alone.npc_mean == pytest.approx(_late(24.0, 80_000.0, True).go_alone.npc_mean)
+
+
+def test_measure_when_an_option_arrives_before_the_need_then_it_gains_nothing():
+    """In service at once or at 11 months, needed at 12: the months before the need are common, the same cost."""
+    assert _late(0.0, 80_000.0, True).go_alone.npc_mean == pytest.approx(_late(11.0, 80_000.0, True).go_alone.npc_mean)
+
+
+def test_measure_when_going_alone_is_a_contract_with_a_term_then_it_is_re_let_like_the_offer():
+    """A 3-year go-alone term over 10 years pays the £20,000 default at years 3, 6 and 9: £48,983, as the offer would (finding 8)."""
+    data = _case(go_alone={"contract_years": 3}, offer={"contract_years": 3})
+    del data["service_lines"][0]["offer"]["reprocurement_cost"]
+    line = _line(data)
+    assert round(line.go_alone.reprocurement_cost) == round(line.offer.reprocurement_cost) == 48_983
+
+
+def test_measure_when_the_offer_is_uncertain_then_its_spread_is_measured_as_going_alones_is():
+    """An offer at £450 to £1,400 a seat (likely £800) spreads (1,400 - 450) / 800 = 118.75% with no other cost (finding 8)."""
+    offer = {"price_per_seat": {"low": 450.0, "likely": 800.0, "high": 1_400.0}, "optimism_bias": NO_BIAS}
+    line = _line(_case(offer=offer))
+    assert line.offer_cost_uncertainty == pytest.approx(1.1875)
+    assert line.offer.npc_spread == line.offer_cost_uncertainty
+
+
+def test_measure_when_going_alone_states_no_accreditation_then_it_is_unknown_and_a_lower_one_is_unmet():
+    """SECRET work: going alone unstated is measured unknown; stated OFFICIAL, an essential it misses, as for the offer."""
+    data = _case()
+    data["organisation"]["protective_marking"] = "SECRET"
+    data["service_lines"][0]["offer"]["accredited_marking"] = "SECRET"
+    assert _line(data).go_alone_accreditation_unknown
+    data["service_lines"][0]["go_alone"]["accredited_marking"] = "OFFICIAL"
+    line = _line(data)
+    assert (line.go_alone_marking_above_accreditation, line.essential_requirements_unmet_by_go_alone) == (True, 1)
+
+
+def test_measure_when_a_case_sets_its_own_uplift_then_it_is_flagged():
+    """A case's own optimism bias is flagged on the option it is set for, for the rules and the briefing (finding 12)."""
+    line = _line(_case(go_alone={"optimism_bias": NO_BIAS}))
+    assert (line.go_alone.optimism_bias_overridden, line.offer.optimism_bias_overridden) == (True, False)
+
+
+def test_decide_when_an_own_uplift_goes_below_the_class_floor_then_a_located_error(tmp_path: Path):
+    """A build's one-off uplift at 0%, below the class's 10%, with no risk register: refused, naming the field (finding 12)."""
+    data = _case(go_alone={"one_off_costs": 100_000.0, "optimism_bias": {**BUILD_LOWER_BOUNDS, "capital_cost": 0}})
+    with pytest.raises(CaseFileError) as info:
+        decide_file(_write(tmp_path, data, "below-floor"))
+    assert info.value.field == "service_lines[0].go_alone.optimism_bias"
+    assert "£10,000" in info.value.message and "risk_register" in info.value.hint
+
+
+def test_decide_when_a_risk_register_covers_the_floor_then_an_own_uplift_below_it_stands(tmp_path: Path):
+    """The same 0% with a costed risk of £20,000 at 50% (£10,000 at year 0) covers the £10,000 shortfall (Green Book 2018 para 5.44)."""
+    go = {"one_off_costs": 100_000.0, "optimism_bias": {**BUILD_LOWER_BOUNDS, "capital_cost": 0},
+          "risk_register": [{"name": "Overrun", "probability": "50%", "impact": 20_000.0, "year": 0}]}
+    rec = decide_file(_write(tmp_path, _case(go_alone=go), "covered"))
+    assert rec.measures.lines[0].go_alone.bias.risk_register == pytest.approx(10_000)
+
+
+def test_measure_when_a_risk_states_its_year_then_it_is_discounted_from_it():
+    """£100,000 at 50% in year 2: 50,000 / 1.035^2 = £46,676, not £50,000 (finding 13)."""
+    go = {"optimism_bias": NO_BIAS, "risk_register": [{"name": "Overrun", "probability": "50%", "impact": 100_000.0, "year": 2}]}
+    assert round(_line(_case(go_alone=go)).go_alone.bias.risk_register) == 46_676
+
+
+def test_measure_when_a_risk_states_no_year_then_it_is_spread_like_the_options_costs():
+    """The same risk on an option costing £100,000 a year for 10 years: 50,000 x 8.316605 / 10 = £41,583."""
+    go = {"annual_running_cost": 100_000.0, "optimism_bias": NO_BIAS,
+          "risk_register": [{"name": "Overrun", "probability": "50%", "impact": 100_000.0}]}
+    assert round(_line(_case(go_alone=go)).go_alone.bias.risk_register) == 41_583

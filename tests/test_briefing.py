@@ -49,7 +49,7 @@ def test_brief_page_one_gives_the_verdict_when_case_is(pages, name, verdict):
 def test_brief_page_one_gives_the_figures_that_carry_it_formatted_as_officials_write_them(pages):
     """Whole-life costs in £m, months to service and the need-by date appear on page 1, formatted by figures."""
     first = pages["new-department"][0]
-    assert "£8.3m £13.5m 4.2 16.4 25 May 2027 in 5.9 months" in first
+    assert "£7.8m £12.8m 4.2 16.4 25 May 2027 in 5.9 months" in first
     assert "The service is needed in 5.9 months." in first
 
 
@@ -59,10 +59,10 @@ def test_brief_options_table_gives_period_bias_costs_quality_and_value_for_money
     assert "What the option is, appraised over 10 years" in text
     assert "£900 a seat before optimism bias; 25% below the £1,200 peers pay" in text
     assert "8.2%, 8.2%, 4%" in text and "124%, 25%, 36%" in text
-    assert "Bridging: the current service until in service" in text and "Exit at the end of the period" in text
-    assert "£11.3m to £16.4m" in text
+    assert "Late: after the date needed, before in service" in text and "Exit at the end of the period" in text
+    assert "£10.7m to £15.5m" in text
     assert "Security, usability, support 4, 4, 4 4, 3, 3" in text
-    assert "Value for money of going alone over the offer -£5.5m" in text
+    assert "Value for money of going alone over the offer -£5m" in text
 
 
 def test_brief_lists_requirements_with_their_status_when_the_case_gives_them(pages):

@@ -425,7 +425,7 @@ def _verified_from(rules: Path) -> list[tuple[str, list[str]]]:
 
 
 @pytest.mark.slow
-@fuzz(6)
+@fuzz(3)
 @given(rules=near_limit_rulebooks())
 def test_verify_when_the_embedded_rulebook_is_near_the_engine_limits_then_it_decides_again_the_same(
     tmp_path_factory, rules

@@ -34,7 +34,7 @@ def test_explain_when_the_rule_did_not_fire_because_a_figure_is_unknown(decider)
     text = explain.explanation_text(e)
     assert "line.break_after_years = unknown" in text
     assert "a test on an unknown figure never holds" in text
-    assert "param.longest_term_without_break = 5 years, since 2007-01-01" in text
+    assert "param.longest_term_without_break = 5 years, since 2026-11-25" in text
 
 
 def test_explain_when_the_rule_reads_a_finding(decider):

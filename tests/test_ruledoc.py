@@ -69,7 +69,7 @@ def test_rulebook_html_when_generated_is_stamped(rulebook, html):
 
 def test_rulebook_html_when_a_rule_uses_a_parameter_shows_its_value_date_and_source(html):
     """A rule's thresholds carry the value in force, its date and its source."""
-    assert "<strong>1,500</strong> since 1 January 2007 (joinup policy team, after Ovum" in html
+    assert "<strong>1,500</strong> since 25 November 2026 (joinup rule owners&#39; judgement, 2026-11-25" in html
 
 
 def test_rulebook_html_when_texts_have_placeholders_shows_phrases(html):

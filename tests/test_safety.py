@@ -21,8 +21,8 @@ STYLESHEET = '<link rel="stylesheet" href="file:///etc/passwd">'
 def _hostile_case() -> bytes:
     text = (CASES / "new-department.yaml").read_text(encoding="utf-8")
     text = text.replace("name: Department for Innovation and Skills", f"name: '{IMG} Agency'")
-    text = text.replace("{name: Screen reader support, met: \"yes\"}",
-                        f"{{name: '{SCRIPT}', met: \"yes\", note: '{PASSWD}'}}")
+    text = text.replace("{name: Screen reader support, met: \"yes\", met_by_go_alone: \"yes\"}",
+                        f"{{name: '{SCRIPT}', met: \"yes\", met_by_go_alone: \"yes\", note: '{PASSWD}'}}")
     start = text.index("notes: >-")
     end = text.index("service_lines:")
     text = text[:start] + f"notes: '{STYLESHEET} see {PASSWD}'\n\n" + text[end:]

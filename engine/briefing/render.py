@@ -261,10 +261,11 @@ def _rows(m: LineMeasures) -> list[Row]:
             fig.figure(go.annual_cost, "pounds"), _per_seat(offer, peers), _per_seat(go, "")),
         Row("One-off costs (year 0), optimism bias included", fig.figure(offer.one_off_costs, "pounds"),
             fig.figure(go.one_off_costs, "pounds"), "onboarding"),
-        Row("Bridging: the current service until in service", fig.pounds(offer.bridging_cost),
-            fig.pounds(go.bridging_cost), "not lawful: a gap" if offer.bridge_unlawful else "",
-            "not lawful: a gap" if go.bridge_unlawful else ""),
+        Row("Late: after the date needed, before in service", fig.pounds(offer.bridging_cost),
+            fig.pounds(go.bridging_cost), _gap(offer), _gap(go)),
         *_unless_nil("Re-letting the contract at each term's end", offer.reprocurement_cost, go.reprocurement_cost),
+        *_unless_nil("Committed after the need ends (to the term or break)", offer.committed_after_period,
+                     go.committed_after_period),
         Row("Exit at the end of the period", fig.pounds(offer.exit_cost), fig.pounds(go.exit_cost)),
         *_unless_nil("Residual value credited", offer.residual_value, go.residual_value),
         Row("Optimism bias or costed risks (uplifts: one-off, running, time)", offer_bias[0], go_bias[0], offer_bias[1], go_bias[1]),
@@ -278,6 +279,13 @@ def _rows(m: LineMeasures) -> list[Row]:
     if any(d.minimum is not None for d in m.quality_by_dimension):
         rows.append(Row("Below a must-have minimum", offer.failed_minimums or "none", go.failed_minimums or "none"))
     return rows
+
+
+def _gap(option: OptionMeasures) -> str:
+    """What covers an option's late months: nothing lawful is a gap, priced at its own cost, not a bridge."""
+    if not option.late_months:
+        return ""
+    return "a gap: no lawful cover" if option.gap_unbridgeable else "lawfully bridged"
 
 
 def _in_time(option: OptionMeasures, m: LineMeasures) -> str:
