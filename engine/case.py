@@ -489,6 +489,15 @@ class Case(_Model):
     organisation: Organisation = Field(description="The organisation deciding.")
     decision_date: Date = Field(description="The date the decision is made (YYYY-MM-DD); parameters in force then apply.")
     need_by: Date = Field(description="The date the service is needed by (YYYY-MM-DD).")
+    urgency_self_caused: bool = Field(
+        default=False,
+        strict=True,
+        description=(
+            "True if the organisation's own acts or delay made the date tight (e.g. it let the current contract run "
+            "out): such urgency justifies no award (PCR 2015 reg. 32(2)(c); Procurement Act 2023 Sch. 5), so the "
+            "date is no hard constraint and value for money decides."
+        ),
+    )
     service_lines: list[ServiceLine] = Field(
         min_length=1, max_length=MAX_SERVICE_LINES, description="The services on offer, each with its go-alone alternative."
     )

@@ -194,10 +194,12 @@ class LineMeasures(BaseModel):
     kind: ServiceKind = Field(description="What sort of service it is.")
     seats: int = _f("Seats the line serves.", "seats")
     appraisal_years: int = _f("Years appraised: how long the service is needed, the same for both options.", "years")
+    seat_years: int = _f("Seats times years appraised: the scale of the decision, for margins stated per seat per year.", "count")
     appraisal_years_stated: bool = Field(description="True if the case states how long the line is needed (the need ends with the period); else the rulebook's default period applies and the need runs on.")
     contract_years: int = _f("The offer's contract term, re-let at its end within the appraisal period.", "years")
     months_to_need: float = _f("Months from the decision date to the date the line is needed by.", "months")
     need_by: dt.date = Field(description="The date the line is needed by.")
+    urgency_self_caused: bool = Field(description="True if the case says the organisation's own acts or delay made the date tight.")
     go_alone: OptionMeasures = Field(description="Going alone.")
     offer: OptionMeasures = Field(description="The shared offer.")
     npc_ratio: Range | None = _f("Going alone's whole-life cost as a share of the offer's (1 is equal; above 1 the offer is cheaper).", "ratio")
@@ -219,6 +221,7 @@ class LineMeasures(BaseModel):
     essential_requirements_unmet_by_go_alone: int = _f("Essential requirements going alone does not meet.", "count")
     essential_requirements_unmet_by_neither: int = _f("Essential requirements neither option meets.", "count")
     essential_requirements_unmet_by_offer_only: int = _f("Essential requirements the offer does not meet and going alone does.", "count")
+    essential_requirements_unmet_by_go_alone_only: int = _f("Essential requirements going alone does not meet and the offer does.", "count")
     cost_to_meet_unmet: float = _f("What meeting the offer's unmet requirements another way would cost, where the case says.", "pounds")
     marking_above_accreditation: bool = Field(description="True if the case's protective marking is above what the offer is accredited for.")
     go_alone_marking_above_accreditation: bool = Field(description="True if the case's protective marking is above what going alone states it would be accredited for.")
@@ -226,6 +229,7 @@ class LineMeasures(BaseModel):
     unmet_requirements: str = Field(description="The requirements the offer does not meet, by name.")
     unmet_essential_requirements: str = Field(description="The essential requirements the offer does not meet, by name.")
     essential_requirements_unmet_by_neither_names: str = Field(description="The essential requirements neither option meets, by name.")
+    essential_requirements_unmet_by_go_alone_only_names: str = Field(description="The essential requirements going alone does not meet and the offer does, by name.")
     partly_met_requirements: str = Field(description="The requirements the offer meets in part, by name.")
     peers_known: int = _f("Peer prices given.", "count")
     peer_median_price: float | None = _f("Median price per seat per year that peers pay.", "pounds per seat")
@@ -656,6 +660,7 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         kind=line.kind,
         seats=seats,
         appraisal_years=years,
+        seat_years=seats * years,
         appraisal_years_stated=line.appraisal_years is not None,
         contract_years=line.offer.contract_years,
         go_alone=go_alone,
@@ -710,7 +715,11 @@ def _share(amount: float, of: float) -> float:
 def _timing(line: ServiceLine, case: Case) -> dict[str, Any]:
     """When the line is needed, and how many months from the decision that is."""
     need_by = line.need_by or case.need_by
-    return {"need_by": need_by, "months_to_need": (need_by - case.decision_date).days / DAYS_PER_MONTH}
+    return {
+        "need_by": need_by,
+        "months_to_need": (need_by - case.decision_date).days / DAYS_PER_MONTH,
+        "urgency_self_caused": case.urgency_self_caused,
+    }
 
 
 def _cost_comparison(go: OptionMeasures, offer: OptionMeasures, quality: float) -> dict[str, Any]:
@@ -771,6 +780,8 @@ def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str,
         "essential_requirements_unmet_by_go_alone": len(go_misses),
         "essential_requirements_unmet_by_neither": len(neither),
         "essential_requirements_unmet_by_offer_only": len(offer_misses) - len(neither),
+        "essential_requirements_unmet_by_go_alone_only": len(go_misses) - len(neither),
+        "essential_requirements_unmet_by_go_alone_only_names": ", ".join(name for name in go_misses if name not in offer_misses),
         "cost_to_meet_unmet": sum(r.cost_to_meet_otherwise or 0.0 for r in unmet),
         "marking_above_accreditation": above,
         "go_alone_marking_above_accreditation": go_above,

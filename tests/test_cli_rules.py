@@ -1,11 +1,13 @@
 """The policy team's commands, run in-process: exit codes and output (engine/cli.py)."""
 import json
+import re
 import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules")
@@ -22,7 +24,7 @@ def test_rules_check_when_the_rulebook_is_clean():
     """The shipped rulebook checks with exit 0 and a summary line."""
     result = invoke("rules", "check", RULES)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("22 rules checked; 0 error(s), 0 warning(s)")
+    assert result.output.strip().endswith(f"{len(load_rulebook(RULES).rules)} rules checked; 0 error(s), 0 warning(s)")
 
 
 def test_rules_check_when_the_rulebook_is_broken():
@@ -67,7 +69,7 @@ def test_rules_test_when_every_test_passes():
     result = invoke("rules", "test", RULES, "--coverage")
     assert result.exit_code == 0, result.output
     assert " passed, 0 failed" in result.output
-    assert "rules fired: 22/22 (100%); clauses seen both true and false: 31/31 (100%)" in result.output
+    assert re.search(r"rules fired: (\d+)/\1 \(100%\); clauses seen both true and false: (\d+)/\2 \(100%\)", result.output)
 
 
 def test_rules_test_when_a_test_fails(tmp_path):
@@ -109,7 +111,8 @@ def test_rules_test_when_a_verdict_rule_fires_but_never_decides_then_a_coverage_
     result = invoke("rules", "test", str(folder), "--coverage")
     assert "presumption.join: no test shows this verdict rule deciding a line" in result.output
     assert "urgency.only-offer-in-time: no test shows" not in result.output
-    assert "verdict rules seen deciding: 1/8" in result.output
+    verdict_rules = sum(r.spec.then.verdict is not None for r in load_rulebook(RULES).rules)
+    assert f"verdict rules seen deciding: 1/{verdict_rules}" in result.output
 
 
 def test_rules_test_when_a_test_file_is_invalid(tmp_path):
@@ -155,7 +158,7 @@ def test_explain_when_the_rule_id_is_unknown():
     """An unknown rule id exits 2 with the closest id."""
     result = invoke("explain", str(ROOT / "cases" / "urgent-agency.yaml"), "urgency.only-offer")
     assert result.exit_code == 2
-    assert "did you mean 'urgency.only-offer-in-time'?" in result.output
+    assert "did you mean 'urgency.only-offer-in-time'" in result.output
 
 
 def test_rules_test_when_json_is_asked_for():

@@ -274,3 +274,61 @@ def test_decide_when_a_risk_is_about_the_line_then_shown_whatever_the_verdict(tm
     quiet = _with_quality_risk_about(tmp_path, "line")
     alone = quiet.decide_file(CASES / "large-specialist.yaml")
     assert [(r.rule_id, r.about) for r in alone.risks] == [("quality.offer-worse-on-some-dimensions", "line")]
+
+
+POOLED_AGENCY = {
+    "need_by: 2027-04-25": "need_by: 2029-11-25",
+    "      price_per_seat: 760\n": (
+        "      price_tiers:\n"
+        "        - {min_pool_seats: 0, price_per_seat: 800}\n"
+        "        - {min_pool_seats: 7000, price_per_seat: 760}\n"
+        "      pool_members: [{name: HMRC, seats: 6000, pass_through: true, remaining_years: 10}]\n"
+    ),
+}
+
+
+def _pooled_agency() -> bytes:
+    """The urgent agency needed late (going alone clears the margin), its joining taking a 6,000-seat pool past a tier."""
+    text = (CASES / "urgent-agency.yaml").read_text()
+    for old, new in POOLED_AGENCY.items():
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    return text.encode()
+
+
+def _weighing_the_pool(tmp_path) -> Decider:
+    """The shipped rulebook with the pool's saving all social and weighed in full."""
+    import shutil
+
+    from ruamel.yaml import YAML
+
+    from .conftest import ROOT
+
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder, ignore=shutil.ignore_patterns("tests"))
+    yaml = YAML()
+    path = folder / "parameters.yaml"
+    params = yaml.load(path.read_text())
+    for name in ("pool_weight_in_verdict", "pool_scale_share"):
+        params[name]["values"][-1]["value"] = "100%"
+    with path.open("w") as out:
+        yaml.dump(params, out)
+    return Decider(folder)
+
+
+def test_decide_when_the_pool_is_not_weighed_then_its_saving_is_shown_beside(decider: Decider):
+    """With the shipped weight of 0 the pool's saving, 40 x 6,000 x 8.316605 = £1,995,985, leaves going alone's verdict."""
+    loaded = parse_case(_pooled_agency())
+    (line,) = decider.measure(loaded).lines
+    assert round(line.pool_saving) == 1_995_985
+    assert decider.decide(loaded).lines[0].verdict == "go-alone"
+
+
+def test_decide_when_the_rule_owners_weigh_the_pool_then_its_social_saving_counts_against_going_alone(tmp_path):
+    """Weighed in full, the £1,995,985 the pool would save outweighs going alone's least advantage (about £1.4m)."""
+    weighing = _weighing_the_pool(tmp_path)
+    loaded = parse_case(_pooled_agency())
+    (line,) = weighing.measure(loaded).lines
+    assert round(line.pool_social_saving) == 1_995_985
+    rec = weighing.decide(loaded)
+    assert rec.lines[0].verdict == "join"

@@ -23,9 +23,9 @@ def test_explain_when_the_rule_fired(decider):
     e = explain.explain(decider, load_case(ROOT / "cases" / "urgent-agency.yaml"), "urgency.only-offer-in-time")
     (line,) = e.lines
     assert line.fired and line.condition.holds
-    first, second = line.condition.children
+    first, second, no_bridge, _not_self_caused = line.condition.children
     assert first.values == [("go_alone.months_to_service", "12 months"), ("line.months_to_need", "5 months")]
-    assert second.truth is True
+    assert (second.truth, no_bridge.truth) == (True, True)
 
 
 def test_explain_when_the_rule_did_not_fire_because_a_figure_is_unknown(decider):

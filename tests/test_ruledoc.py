@@ -74,8 +74,8 @@ def test_rulebook_html_when_a_rule_uses_a_parameter_shows_its_value_date_and_sou
 
 def test_rulebook_html_when_texts_have_placeholders_shows_phrases(html):
     """Placeholders in reasons are written as phrases, not as {names}."""
-    assert "{line.npc_ratio}" not in html
-    assert "[the line&#39;s net present cost ratio]" in html
+    assert "{line.go_alone_advantage_low}" not in html
+    assert "[the line&#39;s go alone advantage low]" in html
 
 
 def test_rulebook_html_when_a_parameter_changes_marks_the_value_in_force():

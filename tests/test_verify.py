@@ -130,7 +130,7 @@ def test_verify_when_the_embedded_reason_was_reworded_holds_with_a_note(urgent, 
     """A reason worded differently from the rulebook's text, with the same figures, holds; the wording is a note."""
     _, rec, case = urgent
     reason = next(r for r in rec.reasons if r.rule_id == URGENCY)
-    reworded = reason.template.replace("Only joining delivers in time.", "Only the offer arrives in time.")
+    reworded = reason.template.replace("only joining delivers in time.", "only the offer arrives in time.")
     pdf = brief(_with_reason(rec, URGENCY, template=reworded), case=case, rulebook=briefer.decider.rulebook)
     result = verify_pdf(pdf)
     assert result.holds, result.differences
@@ -149,7 +149,7 @@ def test_verify_when_the_rulebook_rewords_a_reason_holds_with_a_note(urgent, tmp
     assert result.holds, result.differences
     assert f"reason Desktops [{URGENCY}]: worded differently by the rulebook now: " \
            "'The service is needed in 5 months. Going alone would take 12 months to procure, optimism bias " \
-           "included; the offer sooner. Only joining delivers in time.'" in result.notes
+           "included; the offer sooner. Nothing lawful can bridge the gap: only joining delivers in time.'" in result.notes
 
 
 def test_verify_when_a_recorded_value_differs_does_not_hold(urgent, briefer):
@@ -191,7 +191,7 @@ def test_verify_when_figures_are_formatted_differently_holds_with_a_note(urgent,
     assert result.holds, result.differences
     assert f"reason Desktops [{URGENCY}]: the same figures, written differently now: 'The service is needed in " \
            "5 mo.. Going alone would take 12 mo. to procure, optimism bias included; the offer about 4.2 mo.. " \
-           "Only joining delivers in time.'" in result.notes
+           "Nothing lawful can bridge the gap: only joining delivers in time.'" in result.notes
     assert any(n.endswith("recorded figure(s) with the same values are written differently now") for n in result.notes)
 
 
@@ -224,7 +224,7 @@ def test_verify_when_the_embedded_rulebook_was_edited_reports_its_hash(urgent, b
     """A rulebook edited after briefing, even in its words only, is caught by its SHA-256: it is not the one recorded."""
     _, rec, case = urgent
     files = dict(briefer.decider.rulebook.files)
-    files["urgency.yaml"] = files["urgency.yaml"].replace(b"Only joining delivers in time.", b"Only joining is in time.")
+    files["urgency.yaml"] = files["urgency.yaml"].replace(b"only joining delivers in time.", b"only joining is in time.")
     pdf = html_to_pdf(render_html(rec), base_dir=default_templates_dir(), created=rec.decision_date,
                       attachments=attachments(rec, case, files))
     result = verify_pdf(pdf)
