@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from .. import figures
+from ..conditions.plain import OWNERS
 from .inputs import Input
 
-_OWNER = {"go_alone": "going alone's", "offer": "the offer's", "business_as_usual": "the current service's"}
 _VERDICT = {
     "join": "joining would be recommended",
     "go-alone": "going alone would be recommended",
@@ -19,7 +19,7 @@ def label(item: Input) -> str:
     if item.kind == "parameter":
         return f"the rulebook's {path.replace('_', ' ')}"
     parts = path.split(".")
-    owner = _OWNER.get(parts[0])
+    owner = OWNERS.get(parts[0])
     rest = [p.replace("_", " ") for p in (parts[1:] if owner else parts) if not p.isdigit()]
     numbered = [p for p in parts if p.isdigit()]
     text = " ".join(([owner] if owner else []) + rest)

@@ -17,9 +17,12 @@ from .parse import Node
 from ..figures import figure
 from .names import Catalogue
 
-_OWNERS = {
+# Whose figure a name's first part says it is, as a board member reads it (also used by the
+# analysis's sentences about a case's inputs).
+OWNERS = {
     "go_alone": "going alone's",
     "offer": "the offer's",
+    "business_as_usual": "the current service's",
     "line": "the line's",
     "org": "the organisation's",
 }
@@ -51,7 +54,7 @@ def name_phrase(path: str, catalogue: Catalogue) -> str:
         end = " " + _ENDS[parts.pop()]
     if parts[0] == "param":
         return f"the {_words(parts[1])} threshold{end}"
-    owner = _OWNERS.get(parts[0], parts[0])
+    owner = OWNERS.get(parts[0], parts[0])
     return f"{owner} {' '.join(_words(p) for p in parts[1:])}{end}"
 
 
