@@ -83,3 +83,13 @@ def briefings(briefer: Briefer) -> dict[str, Briefing]:
 def pages(briefings: dict[str, Briefing]) -> dict[str, list[str]]:
     """Every example briefing's page texts."""
     return {name: pdf_pages(b.pdf) for name, b in briefings.items()}
+
+
+def crash_this_process() -> None:
+    """Die by SIGSEGV, as native code would, without faulthandler printing a traceback to the test log."""
+    import faulthandler
+    import signal
+
+    faulthandler.disable()
+    os.kill(os.getpid(), signal.SIGSEGV)
+

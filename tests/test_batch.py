@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CASES
+from .conftest import CASES, crash_this_process
 from engine.briefing import batch
 from engine.briefing.batch import brief_folder, case_files, plan
 from engine.errors import BriefingError
@@ -57,7 +57,7 @@ def test_plan_when_two_cases_differ_only_in_case_refuses_before_briefing():
 def crash_on_b(case: str, output: str) -> batch.Outcome:
     """A worker task that dies as a native crash would, on the case named b.yaml."""
     if Path(case).name == "b.yaml":
-        os.kill(os.getpid(), signal.SIGSEGV)
+        crash_this_process()
     return batch._brief_one(case, output)
 
 

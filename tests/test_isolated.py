@@ -11,9 +11,11 @@ from engine.errors import CaseFileError
 from engine.isolated import ChildDied, run_in_child
 from engine.policy.check import Problem
 
+from .conftest import crash_this_process
+
 
 def _crash() -> None:
-    os.kill(os.getpid(), signal.SIGSEGV)
+    crash_this_process()
 
 
 def _refuse() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject
 
-from .conftest import CASES, ROOT, fuzz
+from .conftest import CASES, ROOT, crash_this_process, fuzz
 from engine import figures
 from engine.recommendation import Recommendation
 from engine.resources import default_templates_dir
@@ -326,7 +326,7 @@ def test_verify_when_deciding_the_embedded_case_crashes_the_process_then_one_bri
 
     from engine.briefing import verify as verify_module
 
-    monkeypatch.setattr(verify_module, "_decide", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
+    monkeypatch.setattr(verify_module, "_decide", lambda *args: crash_this_process())
     pdf, _, _ = urgent
     with pytest.raises(BriefingError) as info:
         verify_pdf(pdf, "urgent.pdf")
