@@ -1,9 +1,7 @@
 """batch: which files in a folder are cases, and where each one's briefing goes."""
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 from pathlib import Path
 
 import pytest

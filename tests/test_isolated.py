@@ -1,9 +1,7 @@
 """Running a function in a child process (engine/isolated.py), so a native crash takes only the child."""
 from __future__ import annotations
 
-import os
 import pickle
-import signal
 
 import pytest
 
