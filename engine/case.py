@@ -5,7 +5,6 @@ description, and `joinup schema` generates the JSON Schema editors use from them
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Literal
 

@@ -100,6 +100,11 @@ def _start(rules: str | None, templates_dir: str | None) -> None:
     _briefer = Briefer(rules, Path(templates_dir) if templates_dir else None)
 
 
+def _internal(case: str, error: BaseException) -> Outcome:
+    """A bug of ours while briefing one case: its one line, naming the case, and the run goes on."""
+    return Outcome(case, None, error=_named(case, f"internal error: {type(error).__name__}: {error}"))
+
+
 def _named(case: str, text: str) -> str:
     """An error line that starts with the case file's name, whatever it was about."""
     return text if text.startswith(case) else f"{case}: {text}"
@@ -120,7 +125,7 @@ def _briefed(case: str, output: str) -> Outcome:
         except JoinupError as error:
             outcome = Outcome(case, None, error=_named(case, str(error)))
         except Exception as error:  # a bug of ours: report it for this case, keep briefing the others
-            outcome = Outcome(case, None, error=_named(case, f"internal error: {type(error).__name__}: {error}"))
+            outcome = _internal(case, error)
         else:
             outcome = Outcome(case, output, verdict=result.recommendation.verdict)
     return dataclasses.replace(outcome, warnings=tuple(warned))
@@ -149,7 +154,7 @@ def _failed(case: str, future: Future) -> Outcome | None:
     error = future.exception()
     if isinstance(error, BrokenProcessPool):
         return None
-    return Outcome(case, None, error=_named(case, f"internal error: {type(error).__name__}: {error}"))
+    return _internal(case, error)
 
 
 def _pooled(queue: deque[Work], start: tuple, jobs: int, task: Task):
@@ -193,7 +198,7 @@ def _alone(work: Work, start: tuple, task: Task) -> Outcome:
     except ChildDied as died:
         return _died(str(work[0]), died.exitcode)
     except Exception as error:  # the task's own failure, raised in the child: this case's, not the run's
-        return Outcome(str(work[0]), None, error=_named(str(work[0]), f"internal error: {type(error).__name__}: {error}"))
+        return _internal(str(work[0]), error)
 
 
 def _run(work: list[Work], rules: str | None, templates: str | None, jobs: int, task: Task) -> Iterator[Outcome]:
