@@ -6,7 +6,7 @@ import math
 import re
 from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 
 class Range(BaseModel):
@@ -124,10 +124,16 @@ Estimate = Annotated[
     AfterValidator(_non_negative),
 ]
 
-# A percentage, written `25%` or `25`; held as a fraction.
+def _percent_text(fraction: float) -> str:
+    """A fraction written back as the case file writes it (0.25 as `25%`), so a case dumped to JSON reads the same."""
+    return f"{round(fraction * 100, 12)!r}%"
+
+
+# A percentage, written `25%` or `25`; held as a fraction, and written back to JSON as `25.0%`.
 Percent = Annotated[
     Union[Annotated[float, Field(strict=True)], Annotated[str, Field(pattern=r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$")]],
     AfterValidator(_percent),
+    PlainSerializer(_percent_text, when_used="json"),
 ]
 
 

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from engine.errors import CaseFileError
 from engine.load import load_case, parse_case
 
-from engine.case import MAX_SERVICE_LINES
+from engine.case import MAX_SERVICE_LINES, Case
 from engine.documents import read_bytes
 
 from .bounded import joinup, one_error_line
@@ -231,3 +231,11 @@ def test_load_when_json_holds_an_unpaired_surrogate_escape_then_error_at_its_lin
     text = json.dumps(data, default=str, indent=2)
     error = _error(text, "case.json")
     assert error.line == _line_of(text, '"notes"') and "unpaired surrogate" in error.message
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.name)
+def test_case_when_dumped_to_json_reads_back_the_same(path):
+    """A case written out as JSON (percentages as `5.0%`, not the fraction 0.05 a reader would take for 0.05%) reads back equal."""
+    case = load_case(path).case
+    again = Case.model_validate(json.loads(case.model_dump_json()))
+    assert again == case
