@@ -240,13 +240,24 @@ class LineMeasures(BaseModel):
     price_drop_from_joining: float = _f("How much this organisation's joining lowers the price for every member.", "percent")
     pool_saving: float = _f("What this organisation's joining saves the other members whose contracts pass the price through, over their remaining terms, discounted: a saving to the Exchequer.", "pounds")
     pool_social_saving: float = _f("The share of the pool saving that is a real saving of resources (economies of scale), not a transfer from the supplier.", "pounds")
-    go_alone_share: float = _f(
-        "Share of the draws of the case's ranges in which the line goes alone (issue 11's confidence); 1 when the "
-        "ranges were not drawn, so that the expected figures decide alone.", "percent",
+    draws: int = _f("Draws of the case's ranges behind the shares below (issue 11's confidence); 0 when not drawn.", "count")
+    go_alone_share: float | None = _f(
+        "Share of the draws of the case's ranges in which the line goes alone; unknown when the ranges were not "
+        "drawn (then the expected figures and the ends of their ranges decide).", "percent",
     )
-    refer_share: float = _f(
-        "Share of the draws of the case's ranges in which the line is referred; 0 when the ranges were not drawn.",
-        "percent",
+    refer_share: float | None = _f(
+        "Share of the draws of the case's ranges in which the line is referred; unknown when not drawn.", "percent",
+    )
+    information_value: float | None = _f(
+        "What knowing the line's most telling uncertain figure exactly would be worth to the decision: its expected "
+        "value of partial perfect information, in pounds; unknown when the ranges were not drawn.", "pounds",
+    )
+    firm_up_first: str | None = Field(
+        default=None, description="That figure, in words; unknown when the ranges were not drawn or no figure is worth anything.",
+    )
+    cost_to_firm_up: float | None = _f(
+        "What the case says firming up one uncertain figure would cost (a firm quote, a survey); unknown if it does "
+        "not say.", "pounds",
     )
     exit_terms_stated: bool = Field(description="True if the offer states its exit terms.")
     break_after_years: float | None = _f("Years after which the organisation may leave without penalty.", "years")
@@ -666,9 +677,13 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         go_alone=go_alone,
         offer=offer,
         quality_value=quality,
-        # Undrawn: engine.analysis replaces these with what drawing the case's ranges found.
-        go_alone_share=1.0,
-        refer_share=0.0,
+        # Undrawn: engine.analysis fills in the shares and the value of information from the draws.
+        draws=0,
+        go_alone_share=None,
+        refer_share=None,
+        information_value=None,
+        firm_up_first=None,
+        cost_to_firm_up=case.cost_to_firm_up,
         **timing,
         **_cost_comparison(go_alone, offer, quality),
         **_quality_comparison(line, go_alone, offer),

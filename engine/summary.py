@@ -43,7 +43,7 @@ def summary_text(rec: Recommendation) -> str:
 
 def sure_text(sensitivity: Sensitivity, confidence: Confidence | None) -> str:
     """How sure the advice is: switching values (estimates, then the rulebook's parameters), then confidence."""
-    out = ["How sure are we", "Switching values (the figures that would change the advice):"]
+    out = ["How sure are we", "Switching values (the figures that would change the advice, each worked on the case's figures as given):"]
     for title, values in (("The case's figures", sensitivity.estimates), ("The rulebook's parameters", sensitivity.parameters)):
         out.append(f"  {title}:")
         out.extend(_wrap(f"- {v.sentence}", "    ") for v in values)

@@ -154,7 +154,7 @@ rules:
   - id: vfm.go-alone
     title: Going alone gives more value for money in enough draws
     source: analysis tests
-    when: line.go_alone_advantage > 0 and line.go_alone_share >= param.go_alone_share_needed
+    when: line.go_alone_advantage > 0 and (line.go_alone_share is unknown or line.go_alone_share >= param.go_alone_share_needed)
     then: {verdict: go-alone}
     stage: value-for-money
     explain: Going alone gives more value for money in {line.go_alone_share} of the draws.

@@ -126,9 +126,10 @@ def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: D
     for group in drawn.groups:
         items = [drawn.inputs[k] for k in group]
         moves = _moves_advantage(verdicts, case, params, items, base)
-        value = evppi(drawn.values[:, group[0]], advantages, open_lines) if moves else 0.0
-        out.append(FirmUp(inputs=[i.name for i in items], label=words.and_labels(items), value=value,
-                          cost_to_firm_up=cost, worth_it=value > cost))
+        values = evppi(drawn.values[:, group[0]], advantages, open_lines) if moves else [0.0] * len(open_lines)
+        out.append(FirmUp(inputs=[i.name for i in items], label=words.and_labels(items), value=sum(values),
+                          lines={line.name: v for line, v in zip(case.service_lines, values)},
+                          cost_to_firm_up=cost, worth_it=sum(values) > cost))
     return sorted(out, key=lambda f: (-f.value, f.inputs))
 
 
@@ -174,29 +175,36 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
         for line, v, vs in zip(case.service_lines, base.lines, per_line)
     ]
     agreement = overall.count(base.overall) / n
+    found = _shares(overall)
     ups = firm_up(verdicts, case, params, drawn, advantages, base, [len(set(vs)) > 1 for vs in per_line])
     return Confidence(
         draws=n, seed=seed, distribution=case.ranges.distribution, ends=case.ranges.ends,
         dependence=words.dependence(case),
-        uncertain_inputs=[i.name for i in drawn_inputs], verdict=base.overall, overall=_shares(overall),
+        uncertain_inputs=[i.name for i in drawn_inputs], verdict=base.overall, overall=found,
         lines=lines, agreement=agreement, firm_up=ups,
-        statement=words.confidence_statement(base.overall, agreement, n, wilson(overall.count(base.overall), n)),
+        statement=words.confidence_statement([(s.verdict, s.share) for s in found], n, (found[0].low, found[0].high)),
         advice=words.firm_up_advice(ups),
     )
 
 
 def shares_found(confidence: Confidence) -> Callable[[Measures], Measures]:
-    """What the draws found, as measures a rule can read: each line's share of draws going alone, and referred.
+    """What the draws found, as measures a rule can read, per line: the share of draws going alone and referred,
+    and the value of knowing its most telling figure exactly.
 
     The rulebook decides what follows (the presumption to join where going alone wins too
-    few draws; refer where joining itself is in doubt in a material share): the analysis
-    only records the shares, so no threshold lives here.
+    few draws; refer where joining itself is in doubt in a material share, or where firming
+    a figure up is worth more than it costs): the analysis only records what it found, so no
+    threshold lives here.
     """
     def add(measures: Measures) -> Measures:
-        lines = [
-            m.model_copy(update={"go_alone_share": c.go_alone_share, "refer_share": c.refer_share})
-            for m, c in zip(measures.lines, confidence.lines)
-        ]
+        lines = []
+        for m, c in zip(measures.lines, confidence.lines):
+            telling = max(confidence.firm_up, key=lambda f: f.lines.get(m.name, 0.0), default=None)
+            value = telling.lines.get(m.name, 0.0) if telling else 0.0
+            lines.append(m.model_copy(update={
+                "draws": confidence.draws, "go_alone_share": c.go_alone_share, "refer_share": c.refer_share,
+                "information_value": value, "firm_up_first": telling.label if telling and value > 0 else None,
+            }))
         return measures.model_copy(update={"lines": lines})
     return add
 

@@ -9,8 +9,8 @@ the advantage would be expected to be if the input were known. Then
 
     EVPPI = mean(max(fitted, 0)) - max(mean(fitted), 0)
 
-summed over the lines whose verdict the draws can change: what knowing the input would add, on average, to the value of choosing
-the better option. An input that does not move any line's advantage (no range, or read by
+for each line whose verdict the draws can change (the case's value is their sum): what
+knowing the input would add, on average, to the value of choosing the better option. An input that does not move any line's advantage (no range, or read by
 nothing the advantage depends on) has zero value by construction: it is checked directly
 at its two ends before any regression, so the regression's noise cannot give it a value.
 """
@@ -33,15 +33,15 @@ def fitted(x: np.ndarray, y: np.ndarray, degree: int = DEGREE) -> np.ndarray:
     return basis @ coefficients
 
 
-def evppi(x: np.ndarray, advantages: np.ndarray, open_lines: list[bool]) -> float:
-    """EVPPI in pounds of knowing x, over the advantage draws (columns of `advantages`) of the open lines.
+def evppi(x: np.ndarray, advantages: np.ndarray, open_lines: list[bool]) -> list[float]:
+    """EVPPI in pounds of knowing x, per line, over each line's advantage draws (columns of `advantages`).
 
     A line is open if its verdict differs between draws: where the rulebook gives the same
     verdict whatever the ranges hold (a hard constraint decides it), knowing a figure better
     cannot change the decision, and is worth nothing to it.
     """
-    total = 0.0
-    for column in advantages.T[np.asarray(open_lines, dtype=bool)]:
-        g = fitted(x, column)
-        total += float(np.maximum(g, 0).mean() - max(g.mean(), 0.0))
-    return max(0.0, total)
+    out = []
+    for column, open_ in zip(advantages.T, open_lines):
+        g = fitted(x, column) if open_ else None
+        out.append(0.0 if g is None else max(0.0, float(np.maximum(g, 0).mean() - max(g.mean(), 0.0))))
+    return out

@@ -92,6 +92,7 @@ class FirmUp(_Out):
     inputs: list[str] = Field(description="The input, or the inputs that move together.")
     label: str = Field(description="The input(s) in words.")
     value: float = Field(description="Expected value of partial perfect information (EVPPI), in pounds, across the service lines.", json_schema_extra={"unit": "pounds"})
+    lines: dict[str, float] = Field(description="The same per service line (the measure line.information_value a rule can read is a line's largest).")
     cost_to_firm_up: float = Field(description="What firming the figure up is taken to cost (a quote, a survey), in pounds.", json_schema_extra={"unit": "pounds"})
     worth_it: bool = Field(description="True if the value exceeds the cost of firming up.")
 

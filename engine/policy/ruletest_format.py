@@ -19,6 +19,8 @@ rulebook and compares what came with what it expects:
       not_attached: [peers.offer-above-peers]     # its condition or risk is not shown
       lines:                                      # the same, per service line, by name
         Desktops: {verdict: join, stage: constraints, fires: [presumption.join]}
+      draws: 500                                  # optional: decide with the case's ranges drawn
+      seed: 7                                     #   500 times from seed 7 (as decide --confidence)
 
 A case path is read from the test file's folder or the nearest folder above it that has
 it, or else from the current folder. So `cases/...` means the repository's cases in a
@@ -87,6 +89,12 @@ class RuleTest(Expectation):
         default_factory=dict,
         description="Changes to the case: dotted paths such as service_lines[0].offer.price_per_seat; null removes.",
     )
+    draws: int | None = Field(
+        default=None, ge=1, le=100_000,
+        description="Draw the case's ranges this many times first, as `joinup decide --confidence` does, so the "
+                    "rules that read the draws (line.go_alone_share, line.refer_share, line.information_value) see them.",
+    )
+    seed: int | None = Field(default=None, ge=0, description="The seed for the draws (the analysis default if left out).")
     verdict: OverallVerdict | None = Field(default=None, description="The overall verdict.")
     lines: dict[str, LineExpectation] = Field(default_factory=dict, description="Expectations per service line.")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import wording
+from ..analysis.analyse import DEFAULT_SEED, decide_sure
 from ..errors import RuleTestError
 from ..recommendation import LineRecommendation, Recommendation
 from .ruletest_format import Expectation, LoadedTest, collect
@@ -49,7 +50,7 @@ class Outcome:
 
 def run(test: LoadedTest, decider: Any) -> Outcome:
     """Decide the test's case with `decider` (an engine.api.Decider) and compare."""
-    rec = decider.decide(test.case)
+    rec = _decided(test, decider)
     outcome = Outcome(test, rec)
     spec, rulebook = test.spec, decider.rulebook
     canonical = {old: r.id for r in rulebook.rules for old in [r.id, *r.spec.replaces]}
@@ -75,6 +76,14 @@ def run(test: LoadedTest, decider: Any) -> Outcome:
         outcome.mismatches += _compare_roles(exp, f"{name}: ", [lr], canonical)
     outcome.mismatches += _compare_roles(spec, "", rec.lines, canonical)
     return outcome
+
+
+def _decided(test: LoadedTest, decider: Any) -> Recommendation:
+    """The test's case decided as the test asks: on its figures, or with its ranges drawn first."""
+    if test.spec.draws is None:
+        return decider.decide(test.case)
+    seed = DEFAULT_SEED if test.spec.seed is None else test.spec.seed
+    return decide_sure(decider, test.case, draws=test.spec.draws, seed=seed)[0]
 
 
 def _compare_roles(exp: Expectation, prefix: str, lines: list[LineRecommendation], canonical: dict[str, str]) -> list[Mismatch]:
