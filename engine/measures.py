@@ -46,6 +46,8 @@ PARAMETERS = {
     "appraisal_period_years": (1, 30),
     "reprocurement_cost": (0, MAX_FIGURE),
     "quality_value_per_point_per_seat_year": (0, MAX_FIGURE),
+    "go_alone_margin": (0, MAX_FIGURE),
+    "pool_weight_in_verdict": (0.0, 1.0),
 }
 # Reference classes by what an option is (Mott MacDonald 2002, Table 2): the parameter
 # stem for its one-off costs and for its time to service. Running costs take the
@@ -208,6 +210,10 @@ class LineMeasures(BaseModel):
     go_alone_advantage: float = _f("Value for money of going alone over the offer: the offer's mean net present cost less going alone's, plus the value of quality (positive favours going alone).", "pounds")
     go_alone_advantage_share: float = _f("Going alone's advantage as a share of the offer's mean net present cost (0 if the offer costs nothing and there is no advantage).", "percent")
     go_alone_advantage_low: float = _f("Going alone's advantage at its least: going alone at its high cost, the offer at its low.", "pounds")
+    margin_to_clear: float = _f(
+        "What going alone's advantage must exceed to rebut the presumption to join: the rule owners' margin a seat a "
+        "year over the seat-years appraised, plus the pool's social saving as far as they weigh it.", "pounds",
+    )
     go_alone_advantage_high: float = _f("Going alone's advantage at its most: going alone at its low cost, the offer at its high.", "pounds")
     quality_gap: float | None = _f("Going alone's mean quality score less the offer's (positive: going alone is better).", "score")
     dimensions_go_alone_better: int = _f("Quality dimensions on which going alone scores higher.", "count")
@@ -822,6 +828,7 @@ def _price_figures(
     # Below the lowest tier the pool has no price without this line: nothing for others to save.
     before = before_range.likely if before_range is not None else price.likely
     saving = _pool_saving(line, before - price.likely, period)
+    social = saving * params["pool_scale_share"].value
     return {
         "peers_known": len(peers),
         "peer_median_price": median,
@@ -831,7 +838,11 @@ def _price_figures(
         "price_before_joining": before,
         "price_drop_from_joining": (before - price.likely) / before if before else 0.0,
         "pool_saving": saving,
-        "pool_social_saving": saving * params["pool_scale_share"].value,
+        "pool_social_saving": social,
+        # The presumption's hurdle in pounds, here once: the Suffolk rules compare with it and the value of
+        # information is reckoned from it (engine.analysis), so both read the decision where it is made.
+        "margin_to_clear": params["go_alone_margin"].value * seats * period.years
+        + params["pool_weight_in_verdict"].value * social,
     }
 
 

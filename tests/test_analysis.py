@@ -212,3 +212,20 @@ def test_information_when_firming_up_costs_more_than_it_is_worth_advises_nothing
     confidence = analyse(decider, case, draws=300, seed=2).confidence
     assert confidence.firm_up[0].value > 0
     assert not any(f.worth_it for f in confidence.firm_up) and confidence.advice == ""
+
+
+def test_value_of_information_when_reckoned_starts_from_the_margin_to_clear():
+    """The close call's margin is £30 a seat-year (the rule owners' judgement) x 2,500 seats x 10 years = £750,000,
+    the pool's saving weighed at 0%; each draw's net advantage, from which the value of information is reckoned,
+    is going alone's advantage less that."""
+    from engine.analysis.verdicts import Verdicts
+    from engine.api import Decider
+    from engine.load import load_case
+    from .conftest import CASES
+
+    shipped = Decider()
+    case = load_case(CASES / "close-call.yaml").case
+    params = shipped.rulebook.parameters.in_force(case.decision_date)
+    assert measure(case, params).lines[0].margin_to_clear == 750_000
+    outcome = Verdicts(shipped).outcome(case, params)
+    assert outcome.net[0] == pytest.approx(outcome.advantage[0] - 750_000, abs=0.01)

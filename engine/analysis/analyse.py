@@ -112,12 +112,12 @@ def _moves_advantage(verdicts: Verdicts, case: Case, params: dict[str, InForce],
         assert item.spread is not None
         for end in (item.spread.low, item.spread.high):
             outcome = verdicts.outcome(_at_point(case, item, end), params)
-            if outcome is None or outcome.advantage != base.advantage or outcome.lines != base.lines:
+            if outcome is None or outcome.net != base.net or outcome.lines != base.lines:
                 return True
     return False
 
 
-def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: Draws, advantages: np.ndarray,
+def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: Draws, net: np.ndarray,
             base: Outcome, open_lines: list[bool]) -> list[FirmUp]:
     """The value of information per uncertain input or group, largest first, against the cost of firming up."""
     # The case states what firming up a figure costs; unstated, any value at all is worth the asking.
@@ -126,7 +126,7 @@ def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: D
     for group in drawn.groups:
         items = [drawn.inputs[k] for k in group]
         moves = _moves_advantage(verdicts, case, params, items, base)
-        values = evppi(drawn.values[:, group[0]], advantages, open_lines) if moves else [0.0] * len(open_lines)
+        values = evppi(drawn.values[:, group[0]], net, open_lines) if moves else [0.0] * len(open_lines)
         out.append(FirmUp(inputs=[i.name for i in items], label=words.and_labels(items), value=sum(values),
                           lines={line.name: v for line, v in zip(case.service_lines, values)},
                           cost_to_firm_up=cost, worth_it=sum(values) > cost))
@@ -159,14 +159,14 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
     drawn = draw(case, drawn_inputs, n, seed)
     overall: list[str] = []
     per_line: list[list[str]] = [[] for _ in case.service_lines]
-    advantages = np.zeros((n, len(case.service_lines)))
+    net = np.zeros((n, len(case.service_lines)))
     for row in range(n):
         outcome = verdicts.outcome(drawn.case(case, row), params)
         overall.append(outcome.overall if outcome else NO_VERDICT)
         for li in range(len(per_line)):
             per_line[li].append(outcome.lines[li] if outcome else NO_VERDICT)
         if outcome:
-            advantages[row] = outcome.advantage
+            net[row] = outcome.net
         if progress and (row + 1) % 100 == 0:
             progress(100)
     lines = [
@@ -176,7 +176,7 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
     ]
     agreement = overall.count(base.overall) / n
     found = _shares(overall)
-    ups = firm_up(verdicts, case, params, drawn, advantages, base, [len(set(vs)) > 1 for vs in per_line])
+    ups = firm_up(verdicts, case, params, drawn, net, base, [len(set(vs)) > 1 for vs in per_line])
     return Confidence(
         draws=n, seed=seed, distribution=case.ranges.distribution, ends=case.ranges.ends,
         dependence=words.dependence(case),

@@ -18,11 +18,13 @@ from ..parameters import InForce
 
 @dataclass(frozen=True)
 class Outcome:
-    """One variant's verdicts, and each line's value for money of going alone (pounds) for the value of information."""
+    """One variant's verdicts, and each line's value for money of going alone (pounds): as measured, and net of the
+    margin the presumption asks it to clear, which is where the value of information is reckoned from."""
 
     overall: str
     lines: tuple[str, ...]
     advantage: tuple[float, ...]
+    net: tuple[float, ...]
 
 
 class Verdicts:
@@ -49,4 +51,5 @@ class Verdicts:
             fired[f.line].append(self.rules[f.rule])
         lines = tuple(line_verdict(rules, self.decider.rulebook).verdict for rules in fired)
         self.count += 1
-        return Outcome(overall(list(lines)), lines, tuple(m.go_alone_advantage for m in measures.lines))
+        return Outcome(overall(list(lines)), lines, tuple(m.go_alone_advantage for m in measures.lines),
+                       tuple(m.go_alone_advantage - m.margin_to_clear for m in measures.lines))
