@@ -297,3 +297,15 @@ def test_compile_when_dividing_by_zero_then_rule_error_at_the_division():
     with pytest.raises(RuleError) as info:
         compile_condition(expressions.parse("org.seats > line.seats / 0"), NAMES)
     assert (info.value.line, info.value.column, info.value.message) == (1, 13, "divides by zero")
+
+
+@pytest.mark.parametrize("text", [
+    "line.information_value > line.cost_to_firm_up",
+    "not line.information_value <= line.cost_to_firm_up",
+    "line.information_value > line.cost_to_firm_up * 2",
+])
+def test_assess_when_a_name_on_the_right_is_unknown_then_the_test_does_not_hold(text: str):
+    """durable_rules alone holds `0 > b` when b is absent; the compiled test holds only where every name is known."""
+    compiled = _parse_check_compile(text)
+    assert not _fires(compiled, {key("line.information_value"): 0.0})
+    assert _fires(compiled, {key("line.information_value"): 5.0, key("line.cost_to_firm_up"): 1.0})
