@@ -111,11 +111,12 @@ def test_compile_when_not_over_and_then_de_morgan(names: Catalogue):
 
 
 def test_compile_when_name_on_both_sides_then_same_fact_reference(names: Catalogue):
-    """A name on the right is a reference to the same fact, with arithmetic."""
+    """A name on the right is a reference to the same fact, with arithmetic, and is tested present."""
     compiled = _compiled("go_alone.cost_per_seat > offer.cost_per_seat * 1.1", names)
-    assert compiled == {
-        "$gt": {"go_alone:cost_per_seat": {"$mul": {"$l": {"$m": "offer:cost_per_seat"}, "$r": 1.1}}}
-    }
+    assert compiled == {"$and": [
+        {"$gt": {"go_alone:cost_per_seat": {"$mul": {"$l": {"$m": "offer:cost_per_seat"}, "$r": 1.1}}}},
+        {"$ex": {"offer:cost_per_seat": 1}},
+    ]}
 
 
 def test_compile_when_in_list_then_chain_of_or(names: Catalogue):
