@@ -29,8 +29,12 @@ def pounds(value: float, millions: bool = False) -> str:
 
 
 def percent(fraction: float) -> str:
-    """0.035 -> 3.5%; 0.25 -> 25%."""
+    """0.035 -> 3.5%; 0.25 -> 25%; 0.997 -> 99.7% (a share short of all never reads as 100%, nor one above none as 0%)."""
     value = fraction * 100
+    if 99.5 <= value < 100:
+        return "over 99.9%" if round(value, 1) == 100 else f"{_trim(value, 1)}%"
+    if 0 < value < 0.05:
+        return "under 0.1%"
     return f"{_trim(value, 1 if abs(value) < 10 else 0)}%"
 
 

@@ -48,6 +48,8 @@ PARAMETERS = {
     "quality_value_per_point_per_seat_year": (0, MAX_FIGURE),
     "go_alone_margin": (0, MAX_FIGURE),
     "pool_weight_in_verdict": (0.0, 1.0),
+    # Read by the analysis (engine.analysis), not the arithmetic: checked here with the rest.
+    "least_worth_firming_up": (0, MAX_FIGURE),
 }
 # Reference classes by what an option is (Mott MacDonald 2002, Table 2): the parameter
 # stem for its one-off costs and for its time to service. Running costs take the
@@ -253,6 +255,14 @@ class LineMeasures(BaseModel):
     )
     refer_share: float | None = _f(
         "Share of the draws of the case's ranges in which the line is referred; unknown when not drawn.", "percent",
+    )
+    ahead_share: float | None = _f(
+        "Share of the draws in which going alone's advantage clears the margin to clear (whatever the verdict of "
+        "the draw); unknown when not drawn.", "percent",
+    )
+    referred_by: str | None = Field(
+        default=None, description="What referred the line in the draws that refer it, commonest first (rule titles); "
+                                  "unknown when not drawn or no draw refers it.",
     )
     information_value: float | None = _f(
         "What knowing the line's most telling uncertain figure exactly would be worth to the decision: its expected "
@@ -687,6 +697,8 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         draws=0,
         go_alone_share=None,
         refer_share=None,
+        ahead_share=None,
+        referred_by=None,
         information_value=None,
         firm_up_first=None,
         cost_to_firm_up=case.cost_to_firm_up,

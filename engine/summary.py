@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from . import wording
+from . import figures, wording
 from .analysis.report import Confidence, Sensitivity
 from .recommendation import Reason, Recommendation
 
@@ -44,19 +44,23 @@ def summary_text(rec: Recommendation) -> str:
 def sure_text(sensitivity: Sensitivity, confidence: Confidence | None) -> str:
     """How sure the advice is: switching values (estimates, then the rulebook's parameters), then confidence."""
     out = ["How sure are we", "Switching values (the figures that would change the advice, each worked on the case's figures as given):"]
-    for title, values in (("The case's figures", sensitivity.estimates), ("The rulebook's parameters", sensitivity.parameters)):
-        out.append(f"  {title}:")
-        out.extend(_wrap(f"- {v.sentence}", "    ") for v in values)
-        if not values:
-            out.append("    - no switching value between half and twice today's figures")
-    if sensitivity.no_switch:
-        out.append(_wrap(f"  {len(sensitivity.no_switch)} other inputs have no switching value between half and "
-                         "twice today's figure.", ""))
+    if sensitivity.basis:  # sentences saying what would recommend the advice already given would mislead
+        out.append(_wrap(sensitivity.basis, "  "))
+    else:
+        for title, values in (("The case's figures", sensitivity.estimates),
+                              ("The rulebook's parameters", sensitivity.parameters)):
+            out.append(f"  {title}:")
+            out.extend(_wrap(f"- {v.sentence}", "    ") for v in values)
+            if not values:
+                out.append("    - no switching value between half and twice today's figures")
+        if sensitivity.no_switch:
+            out.append(_wrap(f"  {len(sensitivity.no_switch)} other inputs have no switching value between half and "
+                             "twice today's figure.", ""))
     if confidence is not None:
         out += ["", "Confidence:", _wrap(confidence.statement, "  ")]
         if confidence.draws:
             for line in confidence.lines:
-                shares = ", ".join(f"{s.verdict} {s.share * 100:.0f}%" for s in line.shares)
+                shares = ", ".join(f"{s.verdict} {figures.percent(s.share)}" for s in line.shares)
                 out.append(_wrap(f"- {line.service_line}: {shares}", "  "))
             out.append(_wrap(f"Drawn: {confidence.distribution}, ends read as {confidence.ends}; {confidence.dependence}.", "  "))
         if confidence.advice:

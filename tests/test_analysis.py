@@ -229,3 +229,43 @@ def test_value_of_information_when_reckoned_starts_from_the_margin_to_clear():
     assert measure(case, params).lines[0].margin_to_clear == 750_000
     outcome = Verdicts(shipped).outcome(case, params)
     assert outcome.net[0] == pytest.approx(outcome.advantage[0] - 750_000, abs=0.01)
+
+
+def _close_call(price: int):
+    """The example close call at another offer price, as a loaded case."""
+    from engine.load import parse_case
+    from .conftest import CASES
+
+    text = (CASES / "close-call.yaml").read_text().replace("price_per_seat: 450", f"price_per_seat: {price}")
+    assert f"price_per_seat: {price}" in text
+    return parse_case(text.encode(), "close-call.yaml")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from engine.api import Decider
+
+    return Decider()
+
+
+def test_decide_sure_when_the_draws_change_the_advice_measures_confidence_against_the_advice_given(shipped):
+    """At £480 a seat the close call joins on its figures as given but goes alone on the draws (about 84% ahead):
+    the confidence is measured against going alone, and the switching values say what they are worked on."""
+    from engine.analysis.analyse import decide_sure
+
+    loaded = _close_call(480)
+    assert shipped.decide(loaded).verdict == "join"
+    rec, analysis = decide_sure(shipped, loaded, draws=1000)
+    assert rec.verdict == "go-alone" == analysis.confidence.verdict
+    assert analysis.confidence.agreement == analysis.confidence.lines[0].go_alone_share > 0.8
+    assert analysis.sensitivity.verdict == "join" and "the advice would be join" in analysis.sensitivity.basis
+
+
+def test_information_when_no_cost_is_stated_advises_only_what_passes_the_rule_owners_floor(shipped):
+    """At £520 a seat going alone clears the margin in nearly every draw: knowing its running cost is worth a few
+    thousand pounds, under the £10,000 the rule owners think worth advising, so nothing is advised."""
+    loaded = _close_call(520)
+    confidence = analyse(shipped, loaded.case, draws=1000).confidence
+    first = confidence.firm_up[0]
+    assert 0 < first.value < 10_000 and first.cost_to_firm_up == 10_000 and not first.cost_stated
+    assert not first.worth_it and confidence.advice == ""

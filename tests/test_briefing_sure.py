@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine import figures
 from engine.analysis.analyse import decide_sure
 from engine.briefing.briefer import render
 from engine.briefing.render import render_html
@@ -32,10 +33,13 @@ def test_briefing_when_the_case_has_ranges_has_section_4(thin):
 
 
 def test_briefing_when_a_figure_is_worth_firming_up_page_one_asks_for_it(thin):
-    """The board's asks include firming up the figure worth most, with the share of draws the advice holds in."""
+    """The board's asks include firming up the figure worth most before signing, with what knowing it is worth."""
     _, _, rec, analysis = thin
     html = render_html(rec, analysis=analysis)
-    assert "Firm up going alone&#39;s annual running cost (Desktops) before signing" in html
+    worth = analysis.confidence.firm_up[0]
+    assert worth.worth_it
+    assert ("Before signing, have going alone&#39;s annual running cost (Desktops) firmed up: knowing it exactly would "
+            f"be worth about {figures.pounds(worth.value)} to this decision") in html
 
 
 def test_briefing_when_every_figure_is_single_says_100_percent():

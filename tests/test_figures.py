@@ -41,3 +41,12 @@ def test_pounds_when_tens_of_thousands_then_nearest_thousand():
     assert pounds(701_288) == "£701,000"
     assert pounds(9_876) == "£9,876"
     assert pounds(1_234_567) == "£1.2m"
+
+
+@pytest.mark.parametrize("fraction, expected", [
+    (0.997, "99.7%"), (0.9996, "over 99.9%"), (1.0, "100%"), (0.0004, "under 0.1%"), (0.0, "0%"), (0.59, "59%"),
+    (0.035, "3.5%"),
+])
+def test_percent_when_a_share_is_near_all_or_none_never_rounds_to_it(fraction, expected):
+    """A share of draws short of all is not printed as 100%, nor one above none as 0%."""
+    assert figures.percent(fraction) == expected

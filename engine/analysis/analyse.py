@@ -1,7 +1,8 @@
 """The analysis end to end: switching values always, confidence and the value of information for a case with ranges."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace as replaced
 from typing import Callable
 
 import numpy as np
@@ -28,6 +29,8 @@ DEFAULT_SEED = 20261125
 MAX_DRAWS = 1_000_000
 # A verdict that cannot be reached for a draw (the draw left what the case allows).
 NO_VERDICT = "no verdict"
+# What referred a draw in which no verdict rule fired (decide.line_verdict refers such a line).
+NO_RULE_DECIDED = "No rule gave the line a verdict"
 
 Progress = Callable[[int], None]
 
@@ -57,13 +60,13 @@ TORNADO_BARS = 6
 
 
 def swings(verdicts: Verdicts, case: Case, params: dict[str, InForce], estimates: list[Input]) -> list[Swing]:
-    """Each figure at both ends of its plausible range: going alone's advantage there, widest swing first."""
+    """Each figure at both ends of its plausible range: going alone's advantage less its margin there, widest swing first."""
     out = []
     for item in estimates:
         ends = [verdicts.outcome(*item.set(case, params, end)) for end in item.bounds]
         if None in ends:
             continue
-        low, high = (sum(o.advantage) for o in ends)
+        low, high = (sum(o.net) for o in ends)
         if low != high:
             out.append(Swing(input=item.name, label=words.label(item), low=item.bounds[0], high=item.bounds[1],
                              at_low=low, at_high=high))
@@ -86,7 +89,7 @@ def sensitivity(verdicts: Verdicts, case: Case, params: dict[str, InForce], base
         estimates=[v for v in values if v.kind == "estimate"],
         parameters=[v for v in values if v.kind == "parameter"],
         no_switch=none,
-        advantage=sum(base.advantage),
+        advantage=sum(base.net),
         swings=swings(verdicts, case, params, estimates),
         decisions=verdicts.count - start,
     )
@@ -120,8 +123,10 @@ def _moves_advantage(verdicts: Verdicts, case: Case, params: dict[str, InForce],
 def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: Draws, net: np.ndarray,
             base: Outcome, open_lines: list[bool]) -> list[FirmUp]:
     """The value of information per uncertain input or group, largest first, against the cost of firming up."""
-    # The case states what firming up a figure costs; unstated, any value at all is worth the asking.
-    cost = case.cost_to_firm_up or 0.0
+    # The case states what firming up a figure costs; unstated, a figure is advised only where it is worth at
+    # least what the rule owners think worth a board's time (a parameter, so no threshold lives here).
+    stated = case.cost_to_firm_up is not None
+    cost = case.cost_to_firm_up if stated else params["least_worth_firming_up"].value
     out = []
     for group in drawn.groups:
         items = [drawn.inputs[k] for k in group]
@@ -129,7 +134,7 @@ def firm_up(verdicts: Verdicts, case: Case, params: dict[str, InForce], drawn: D
         values = evppi(drawn.values[:, group[0]], net, open_lines) if moves else [0.0] * len(open_lines)
         out.append(FirmUp(inputs=[i.name for i in items], label=words.and_labels(items), value=sum(values),
                           lines={line.name: v for line, v in zip(case.service_lines, values)},
-                          cost_to_firm_up=cost, worth_it=sum(values) > cost))
+                          cost_to_firm_up=cost, cost_stated=stated, worth_it=sum(values) > cost))
     return sorted(out, key=lambda f: (-f.value, f.inputs))
 
 
@@ -141,8 +146,9 @@ def _single_values(case: Case, base: Outcome, seed: int) -> Confidence:
         lines=[LineConfidence(service_line=line.name, verdict=v,
                               shares=[VerdictShare(verdict=v, draws=0, share=1.0, low=1.0, high=1.0)],
                               go_alone_share=1.0 if v == "go-alone" else 0.0,
-                              refer_share=1.0 if v == "refer" else 0.0)
-               for line, v in zip(case.service_lines, base.lines)],
+                              refer_share=1.0 if v == "refer" else 0.0,
+                              ahead_share=1.0 if a > 0 else 0.0)
+               for line, v, a in zip(case.service_lines, base.lines, base.net)],
         agreement=1.0, firm_up=[],
         statement=("Every figure in the case is a single value, so there is nothing to draw: given these figures "
                    f"the advice is {base.overall} with 100% confidence. Give low / likely / high ranges to test it."),
@@ -159,20 +165,25 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
     drawn = draw(case, drawn_inputs, n, seed)
     overall: list[str] = []
     per_line: list[list[str]] = [[] for _ in case.service_lines]
+    referred_by: list[Counter[str]] = [Counter() for _ in case.service_lines]
     net = np.zeros((n, len(case.service_lines)))
     for row in range(n):
         outcome = verdicts.outcome(drawn.case(case, row), params)
         overall.append(outcome.overall if outcome else NO_VERDICT)
         for li in range(len(per_line)):
             per_line[li].append(outcome.lines[li] if outcome else NO_VERDICT)
+            if outcome and outcome.lines[li] == "refer":
+                referred_by[li].update(outcome.referring[li] or outcome.deciding[li] or (NO_RULE_DECIDED,))
         if outcome:
             net[row] = outcome.net
         if progress and (row + 1) % 100 == 0:
             progress(100)
     lines = [
         LineConfidence(service_line=line.name, verdict=v, shares=_shares(vs),
-                       go_alone_share=vs.count("go-alone") / n, refer_share=vs.count("refer") / n)
-        for line, v, vs in zip(case.service_lines, base.lines, per_line)
+                       go_alone_share=vs.count("go-alone") / n, refer_share=vs.count("refer") / n,
+                       ahead_share=float((net[:, li] > 0).sum()) / n,
+                       referred_by=[title for title, _ in sorted(referred_by[li].items(), key=lambda kv: (-kv[1], kv[0]))])
+        for li, (line, v, vs) in enumerate(zip(case.service_lines, base.lines, per_line))
     ]
     agreement = overall.count(base.overall) / n
     found = _shares(overall)
@@ -203,6 +214,7 @@ def shares_found(confidence: Confidence) -> Callable[[Measures], Measures]:
             value = telling.lines.get(m.name, 0.0) if telling else 0.0
             lines.append(m.model_copy(update={
                 "draws": confidence.draws, "go_alone_share": c.go_alone_share, "refer_share": c.refer_share,
+                "ahead_share": c.ahead_share, "referred_by": words.referred_by(c.referred_by),
                 "information_value": value, "firm_up_first": telling.label if telling and value > 0 else None,
             }))
         return measures.model_copy(update={"lines": lines})
@@ -211,10 +223,25 @@ def shares_found(confidence: Confidence) -> Callable[[Measures], Measures]:
 
 def decide_sure(decider: Decider, loaded: LoadedCase, *, draws: int | None = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
                 progress: Progress | None = None) -> tuple[Recommendation, Analysis]:
-    """Decide a case with what its analysis found: the recommendation reads the shares of draws, if drawn."""
+    """Decide a case with what its analysis found: the recommendation reads the shares of draws, if drawn.
+
+    The analysis is then told the advice given: its confidence is measured against that
+    verdict, and where the draws made it differ from the verdict on the figures as given,
+    the switching values (worked on those figures) say so.
+    """
     analysis = analyse(decider, loaded.case, draws=draws, seed=seed, progress=progress)
-    drawn = shares_found(analysis.confidence) if analysis.confidence and analysis.confidence.draws else None
-    return decider.decide(loaded, drawn), analysis
+    conf = analysis.confidence
+    if not (conf and conf.draws):
+        return decider.decide(loaded), analysis
+    rec = decider.decide(loaded, shares_found(conf))
+    sens = analysis.sensitivity
+    given = [lr.verdict for lr in rec.lines]
+    if given != [line.verdict for line in conf.lines] or rec.verdict != sens.verdict:
+        sens = sens.model_copy(update={"basis": words.switching_basis(sens.verdict)})
+    conf = conf.model_copy(update={
+        "verdict": rec.verdict, "agreement": next((s.share for s in conf.overall if s.verdict == rec.verdict), 0.0),
+    })
+    return rec, replaced(analysis, sensitivity=sens, confidence=conf)
 
 
 def analyse(decider: Decider, case: Case, *, draws: int | None = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,

@@ -49,19 +49,20 @@ class Swing(_Out):
     label: str = Field(description="The input in words.")
     low: float = Field(description="The low end of the range searched.")
     high: float = Field(description="The high end of the range searched.")
-    at_low: float = Field(description="Going alone's advantage over joining, summed over lines, with the input at its low end.", json_schema_extra={"unit": "pounds"})
+    at_low: float = Field(description="Going alone's advantage over joining less the margin the presumption asks it to clear, summed over lines, with the input at its low end.", json_schema_extra={"unit": "pounds"})
     at_high: float = Field(description="The same with the input at its high end.", json_schema_extra={"unit": "pounds"})
 
 
 class Sensitivity(_Out):
     """Switching values (Green Book 2018 paras 5.59-5.61): the case's estimates apart from the rule owners' parameters."""
 
-    verdict: str = Field(description="Today's overall verdict, which the switching values change.")
+    verdict: str = Field(description="The overall verdict on the case's figures as given, which the switching values change.")
+    basis: str = Field(default="", description="Where the advice given is decided on the draws and differs from the verdict on the figures as given, what the switching values are then worked on; empty otherwise.")
     searched: str = Field(description="What range each input was searched over.")
     estimates: list[SwitchingValue] = Field(description="Switching values on the case's figures, smallest move first.")
     parameters: list[SwitchingValue] = Field(description="Switching values on the rulebook's parameters (thresholds, rates, the discount rate), smallest move first.")
     no_switch: list[NoSwitch] = Field(description="Inputs with no switching value in the range searched.")
-    advantage: float = Field(description="Going alone's advantage over joining today, summed over lines, in pounds.", json_schema_extra={"unit": "pounds"})
+    advantage: float = Field(description="Going alone's advantage over joining today less the margin it must clear, summed over lines, in pounds.", json_schema_extra={"unit": "pounds"})
     swings: list[Swing] = Field(description="The case's figures by how far they move going alone's advantage across their ranges, widest first (the tornado).")
     decisions: int = Field(description="How many times the case was decided to find them.")
 
@@ -84,6 +85,8 @@ class LineConfidence(_Out):
     shares: list[VerdictShare] = Field(description="Each verdict's share of the draws, commonest first.")
     go_alone_share: float = Field(description="Share of draws in which the line goes alone (the measure line.go_alone_share a rule can read).", json_schema_extra={"unit": "percent"})
     refer_share: float = Field(description="Share of draws in which the line is referred (the measure line.refer_share).", json_schema_extra={"unit": "percent"})
+    ahead_share: float = Field(description="Share of draws in which going alone's advantage clears the margin the presumption asks (the measure line.ahead_share).", json_schema_extra={"unit": "percent"})
+    referred_by: list[str] = Field(default_factory=list, description="The rules that referred the line in the draws that refer it, commonest first (titles).")
 
 
 class FirmUp(_Out):
@@ -93,7 +96,8 @@ class FirmUp(_Out):
     label: str = Field(description="The input(s) in words.")
     value: float = Field(description="Expected value of partial perfect information (EVPPI), in pounds, across the service lines.", json_schema_extra={"unit": "pounds"})
     lines: dict[str, float] = Field(description="The same per service line (the measure line.information_value a rule can read is a line's largest).")
-    cost_to_firm_up: float = Field(description="What firming the figure up is taken to cost (a quote, a survey), in pounds.", json_schema_extra={"unit": "pounds"})
+    cost_to_firm_up: float = Field(description="What firming the figure up is taken to cost (a quote, a survey), in pounds: the case's figure, or else the least value the rule owners think worth advising (least_worth_firming_up).", json_schema_extra={"unit": "pounds"})
+    cost_stated: bool = Field(description="True if that cost is the case's own figure.")
     worth_it: bool = Field(description="True if the value exceeds the cost of firming up.")
 
 
@@ -106,10 +110,10 @@ class Confidence(_Out):
     ends: str = Field(description="Whether low and high were read as extremes or as the 10th and 90th percentiles.")
     dependence: str = Field(description="How inputs were drawn together: independent unless the case groups them.")
     uncertain_inputs: list[str] = Field(description="The inputs drawn (every range with some width); the discount rate is never drawn.")
-    verdict: str = Field(description="The overall verdict of the case as it stands.")
+    verdict: str = Field(description="The overall verdict given: on the draws where the recommendation reads them, else on the figures as given.")
     overall: list[VerdictShare] = Field(description="Each overall verdict's share of the draws, commonest first.")
     lines: list[LineConfidence] = Field(description="Per service line, in case-file order.")
-    agreement: float = Field(description="Share of draws whose overall verdict is the case's own.", json_schema_extra={"unit": "percent"})
+    agreement: float = Field(description="Share of draws whose own overall verdict is the one given.", json_schema_extra={"unit": "percent"})
     firm_up: list[FirmUp] = Field(description="What to firm up first: the value of information per uncertain input, largest first.")
     statement: str = Field(description="The confidence in one or two sentences.")
     advice: str = Field(description="Which figure or two to firm up before deciding, and why; empty if none is worth it.")

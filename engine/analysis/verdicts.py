@@ -25,6 +25,8 @@ class Outcome:
     lines: tuple[str, ...]
     advantage: tuple[float, ...]
     net: tuple[float, ...]
+    deciding: tuple[tuple[str, ...], ...]  # per line, the titles of the rules that decided it
+    referring: tuple[tuple[str, ...], ...]  # per line, those of them whose own verdict is refer
 
 
 class Verdicts:
@@ -49,7 +51,10 @@ class Verdicts:
         fired: list[list] = [[] for _ in case.service_lines]
         for f in findings.firings:
             fired[f.line].append(self.rules[f.rule])
-        lines = tuple(line_verdict(rules, self.decider.rulebook).verdict for rules in fired)
+        decisions = [line_verdict(rules, self.decider.rulebook) for rules in fired]
+        lines = tuple(d.verdict for d in decisions)
         self.count += 1
         return Outcome(overall(list(lines)), lines, tuple(m.go_alone_advantage for m in measures.lines),
-                       tuple(m.go_alone_advantage - m.margin_to_clear for m in measures.lines))
+                       tuple(m.go_alone_advantage - m.margin_to_clear for m in measures.lines),
+                       tuple(tuple(r.spec.title for r in d.deciding) for d in decisions),
+                       tuple(tuple(r.spec.title for r in d.deciding if r.spec.then.verdict == "refer") for d in decisions))

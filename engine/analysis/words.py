@@ -55,7 +55,7 @@ def switching_sentence(item: Input, value: float, direction: str, move: float, v
 
 
 def share(fraction: float) -> str:
-    return f"{fraction * 100:.0f}%"
+    return figures.percent(fraction)
 
 
 def and_labels(items: list[Input]) -> str:
@@ -71,13 +71,34 @@ def dependence(case) -> str:
 
 
 def confidence_statement(shares: list[tuple[str, float]], n: int, interval: tuple[float, float]) -> str:
-    """'Deciding each of 1,000 draws as if its figures were certain, the advice would be go-alone in 59% of them and
-    join in 41% (simulation precision on the first: 56% to 62%).'"""
+    """'Taking each of 1,000 draws of the case's ranges as if its figures were certain, the rules give go-alone in
+    59% of the draws and join in 41% (simulation precision on the first: 56% to 62%).'
+
+    The shares are what each draw would get, not the advice: the advice weighs them as the
+    rulebook says (the presumption to join asks more than a majority), so the sentence says so.
+    """
     parts = [f"{verdict} in {share(fraction)}" for verdict, fraction in shares]
-    parts[0] += " of them"
+    parts[0] += " of the draws"
     precision = "" if len(shares) == 1 else " on the first"
-    return (f"Deciding each of {n:,} draws of the case's ranges as if its figures were certain, the advice would be "
-            f"{figures.and_list(parts)} (simulation precision{precision}: {share(interval[0])} to {share(interval[1])}).")
+    return (f"Taking each of {n:,} draws of the case's ranges as if its figures were certain, the rules give "
+            f"{figures.and_list(parts)} (simulation precision{precision}: {share(interval[0])} to "
+            f"{share(interval[1])}). The advice weighs these shares as its reasons say.")
+
+
+def referred_by(titles: list[str]) -> str | None:
+    """'only the offer is in time, but it misses an essential requirement' (the commonest two, as a phrase)."""
+    if not titles:
+        return None
+    return figures.and_list([t[:1].lower() + t[1:] for t in titles[:2]])
+
+
+def switching_basis(verdict: str) -> str:
+    """What the switching values are worked on, where the advice given is decided on the draws instead."""
+    return (f"On the case's figures as given (expected values, and the least ends of the ranges taken together) the "
+            f"advice would be {verdict}; the advice given is decided on the draws of the ranges instead, and would "
+            f"change where the shares its reasons quote cross the rule owners' thresholds. Switching values, worked "
+            f"on the figures as given, would describe the other advice, so they are not listed here (the JSON "
+            f"record keeps them).")
 
 
 def firm_up_advice(ups) -> str:
@@ -88,7 +109,7 @@ def firm_up_advice(ups) -> str:
     first = worth[0]
     text = (f"Most of the doubt comes from {first.label}: firming it up would be worth about "
             f"{figures.pounds(first.value)} to this decision")
-    if first.cost_to_firm_up:
+    if first.cost_stated:
         text += f", against about {figures.pounds(first.cost_to_firm_up)} to do it"
     text += "."
     if len(worth) > 1:

@@ -144,7 +144,8 @@ def timeline(line: LineMeasures, offer_name: str) -> str:
 
 @_styled
 def tornado(swings: list, today: float) -> str:
-    """Going alone's advantage over joining as each figure runs across its plausible range: widest swing on top."""
+    """Going alone's advantage over joining, less the margin it must clear, as each figure runs across its plausible
+    range: widest swing on top. Nought is where going alone just clears the margin."""
     height = 1.6 + 0.45 * max(len(swings), 1)
     fig = Figure(figsize=(17 * CM, height * CM))
     fig.subplots_adjust(left=0.47, right=0.97, top=1 - 0.8 / height, bottom=1.0 / height)
@@ -161,7 +162,8 @@ def tornado(swings: list, today: float) -> str:
     ax.set_xlim(-top * 1.05, top * 1.05)
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: figures.pounds(v, millions=top >= 1_000_000)))
-    ax.set_title("Going alone's value for money over joining", loc="left", fontsize=8, fontweight="bold", color=TEXT)
+    ax.set_title("Going alone's value for money over joining, beyond the margin it must clear", loc="left", fontsize=8,
+                 fontweight="bold", color=TEXT)
     return _svg(fig)
 
 
@@ -180,7 +182,7 @@ def verdict_shares(lines: list[tuple[str, list[tuple[str, float]]]]) -> str:
             ax.barh(pos, share, left=left, color=colours.get(verdict, TEXT), height=0.6,
                     label=None if verdict in seen else verdict)
             if share >= 0.08:
-                ax.text(left + share / 2, pos, f"{share * 100:.0f}%", ha="center", va="center", color="white",
+                ax.text(left + share / 2, pos, figures.percent(share), ha="center", va="center", color="white",
                         fontsize=7, fontweight="bold")
             seen.add(verdict)
             left += share

@@ -183,6 +183,7 @@ class SureView:
     """Section 4, how sure are we: switching values, the tornado, the shares of draws, what to firm up."""
 
     estimates: list[str]  # switching-value sentences on the case's figures, smallest move first
+    basis: str  # where the advice is decided on the draws instead, what the switching values are worked on
     parameters: list[str]  # on the rulebook's parameters, apart
     no_switch: str  # the inputs with none between half and twice today's figure, in words
     tornado: Chart | None
@@ -506,8 +507,9 @@ def _sure(analysis: Analysis) -> SureView:
     tornado = Chart(_svg_uri(charts.tornado(sens.swings, sens.advantage)),
                     "Tornado chart: going alone's value for money over joining as each figure moves",
                     "How far each figure, from half to twice today's (scores 0 to 5), moves going alone's value for "
-                    "money over joining, all lines together: dark bars at the high end, light at the low end. The black "
-                    "line is today's value; a bar crossing the red line (no advantage) can change the comparison.") \
+                    "money over joining, less the margin the presumption asks it to clear, all lines together: dark bars "
+                    "at the high end, light at the low end. The black line is today's value; a bar crossing the red "
+                    "line (going alone just clearing the margin) can change the comparison.") \
         if sens.swings and (sens.estimates or (conf is not None and conf.agreement < 1)) else None
     # No figure of the case switches the advice and every draw agrees: the sentences say so, and a page is saved.
     shares = None
@@ -518,6 +520,7 @@ def _sure(analysis: Analysis) -> SureView:
                        f"Each service line's verdicts across {conf.draws:,} draws of the case's ranges (seed {conf.seed}).")
     return SureView(
         estimates=estimates,
+        basis=sens.basis,
         parameters=[v.sentence for v in sens.parameters[:PARAMETER_SWITCHES_SHOWN]],
         no_switch=fig.count(len(sens.no_switch), "other figure or parameter", "other figures and parameters"),
         tornado=tornado,
@@ -533,13 +536,15 @@ def _sure(analysis: Analysis) -> SureView:
 
 
 def _firm_up_ask(analysis: Analysis | None) -> list[Ask]:
-    """Page 1: where the draws can change the verdict, the figure worth firming up before signing."""
+    """Page 1: the figure or two worth firming up before signing, with what knowing them would be worth."""
     conf = analysis.confidence if analysis else None
     worth = [u for u in conf.firm_up if u.worth_it][:2] if conf else []
-    if not worth or conf is None:
+    if not worth:
         return []
-    return [Ask(f"Firm up {fig.and_list([u.label for u in worth])} before signing: the advice holds in "
-                f"{conf.agreement * 100:.0f}% of draws of the case's ranges (section 4).")]
+    value = fig.pounds(sum(u.value for u in worth))
+    return [Ask(f"Before signing, have {fig.and_list([u.label for u in worth])} firmed up: knowing "
+                f"{'it' if len(worth) == 1 else 'them'} exactly would be worth about {value} to this decision "
+                "(section 4). If a firm figure passes its switching value, bring the decision back to the board.")]
 
 
 def view(rec: Recommendation, attachments: list[tuple[str, str]] | None = None,
