@@ -162,7 +162,7 @@ def tornado(swings: list, today: float) -> str:
     ax.set_xlim(-top * 1.05, top * 1.05)
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: figures.pounds(v, millions=top >= 1_000_000)))
-    ax.set_title("Going alone's value for money over joining, beyond the margin it must clear", loc="left", fontsize=8,
+    ax.set_title("Going alone's value for money beyond its margin", loc="left", fontsize=8,
                  fontweight="bold", color=TEXT)
     return _svg(fig)
 
