@@ -125,26 +125,36 @@ def decide(
     confidence: bool = typer.Option(
         False, "--confidence", help="Add switching values and the confidence from drawing every range, with what to firm up first."
     ),
-    draws: int = typer.Option(1000, "--draws", min=1, max=MAX_DRAWS, help="Draws of the ranges for --confidence."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", min=0, help="Random seed for --confidence: the same seed, the same figures."),
+    as_given: bool = typer.Option(
+        False, "--as-given",
+        help="Decide on the case's figures as given, without drawing its ranges (the briefing always draws them).",
+    ),
+    draws: int = typer.Option(1000, "--draws", min=1, max=MAX_DRAWS, help="Draws of the case's ranges."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", min=0, help="Random seed for the draws: the same seed, the same figures."),
 ) -> None:
-    """Decide a case: join, join-in-part, go-alone or refer, with reasons."""
+    """Decide a case: join, join-in-part, go-alone or refer, with reasons.
+
+    A case with ranges is decided on draws of them, as its briefing is, so both give the same
+    advice; --as-given decides on the figures as given alone.
+    """
 
     def run() -> None:
         decider = api.Decider(rules)
         loaded = load.load_case(case)
         rec = decider.decide(loaded)  # first: a case that cannot be decided gets its located error here
         found = None
-        if sensitivity or confidence:
-            rec, found = _analysed(decider, loaded, draws if confidence else None, seed)
+        if not as_given or sensitivity or confidence:
+            rec, found = _analysed(decider, loaded, None if as_given else draws, seed)
+        shown = found if (sensitivity or confidence) else None
         if as_json:
             out = json.loads(rec.model_dump_json())
-            if found:
-                out["sensitivity"] = found.sensitivity.model_dump(mode="json")
-                out["confidence"] = found.confidence.model_dump(mode="json") if found.confidence else None
+            if shown:
+                out["sensitivity"] = shown.sensitivity.model_dump(mode="json")
+                out["confidence"] = shown.confidence.model_dump(mode="json") if confidence and shown.confidence else None
             say(json.dumps(out, indent=2, ensure_ascii=False))
         else:
-            say(summary_text(rec) + (("\n\n" + sure_text(found.sensitivity, found.confidence)) if found else ""))
+            report = sure_text(shown.sensitivity, shown.confidence if confidence else None) if shown else ""
+            say(summary_text(rec) + ("\n\n" + report if report else ""))
 
     _guarded(run, about=case)
 

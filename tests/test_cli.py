@@ -106,3 +106,15 @@ def test_cli_decide_when_run_loads_no_drawing_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_decide_when_the_case_has_ranges_decides_on_the_draws_as_its_briefing_does(tmp_path: Path):
+    """The close call at £480 a seat goes alone on its draws (going alone ahead in about 84% of them), as its
+    briefing does; --as-given decides on the figures as given, where at its least going alone does not clear."""
+    case = tmp_path / "close-call.yaml"
+    case.write_text((CASES / "close-call.yaml").read_text().replace("price_per_seat: 450", "price_per_seat: 480"))
+    drawn = json.loads(runner.invoke(app, ["decide", str(case), "--json"]).output)
+    given = json.loads(runner.invoke(app, ["decide", str(case), "--json", "--as-given"]).output)
+    assert (drawn["verdict"], given["verdict"]) == ("go-alone", "join")
+    assert drawn["measures"]["lines"][0]["draws"] == 1000 and given["measures"]["lines"][0]["draws"] == 0
+    assert "confidence" not in drawn  # the report is asked for with --confidence
