@@ -44,9 +44,9 @@ def summary_text(rec: Recommendation) -> str:
 def sure_text(sensitivity: Sensitivity, confidence: Confidence | None) -> str:
     """How sure the advice is: switching values (estimates, then the rulebook's parameters), then confidence."""
     out = ["How sure are we", "Switching values (the figures that would change the advice, each worked on the case's figures as given):"]
-    if sensitivity.basis:  # sentences saying what would recommend the advice already given would mislead
+    if sensitivity.basis:
         out.append(_wrap(sensitivity.basis, "  "))
-    else:
+    if not sensitivity.withheld:  # withheld: sentences saying what would recommend the advice already given mislead
         for title, values in (("The case's figures", sensitivity.estimates),
                               ("The rulebook's parameters", sensitivity.parameters)):
             out.append(f"  {title}:")

@@ -234,10 +234,11 @@ def decide_sure(decider: Decider, loaded: LoadedCase, *, draws: int | None = DEF
     if not (conf and conf.draws):
         return decider.decide(loaded), analysis
     rec = decider.decide(loaded, shares_found(conf))
-    sens = analysis.sensitivity
     given = [lr.verdict for lr in rec.lines]
-    if given != [line.verdict for line in conf.lines] or rec.verdict != sens.verdict:
-        sens = sens.model_copy(update={"basis": words.switching_basis(sens.verdict)})
+    withheld = given != [line.verdict for line in conf.lines] or rec.verdict != analysis.sensitivity.verdict
+    sens = analysis.sensitivity.model_copy(update={
+        "basis": words.switching_basis(analysis.sensitivity.verdict, withheld), "withheld": withheld,
+    })
     conf = conf.model_copy(update={
         "verdict": rec.verdict, "agreement": next((s.share for s in conf.overall if s.verdict == rec.verdict), 0.0),
     })

@@ -57,7 +57,8 @@ class Sensitivity(_Out):
     """Switching values (Green Book 2018 paras 5.59-5.61): the case's estimates apart from the rule owners' parameters."""
 
     verdict: str = Field(description="The overall verdict on the case's figures as given, which the switching values change.")
-    basis: str = Field(default="", description="Where the advice given is decided on the draws and differs from the verdict on the figures as given, what the switching values are then worked on; empty otherwise.")
+    basis: str = Field(default="", description="Where the advice given is decided on the draws, what the switching values are worked on instead; empty otherwise.")
+    withheld: bool = Field(default=False, description="True where the draws changed the advice from that on the figures as given: the switching values then describe the other advice, and are not shown to a reader.")
     searched: str = Field(description="What range each input was searched over.")
     estimates: list[SwitchingValue] = Field(description="Switching values on the case's figures, smallest move first.")
     parameters: list[SwitchingValue] = Field(description="Switching values on the rulebook's parameters (thresholds, rates, the discount rate), smallest move first.")

@@ -92,13 +92,17 @@ def referred_by(titles: list[str]) -> str | None:
     return figures.and_list([t[:1].lower() + t[1:] for t in titles[:2]])
 
 
-def switching_basis(verdict: str) -> str:
-    """What the switching values are worked on, where the advice given is decided on the draws instead."""
-    return (f"On the case's figures as given (expected values, and the least ends of the ranges taken together) the "
-            f"advice would be {verdict}; the advice given is decided on the draws of the ranges instead, and would "
-            f"change where the shares its reasons quote cross the rule owners' thresholds. Switching values, worked "
-            f"on the figures as given, would describe the other advice, so they are not listed here (the JSON "
-            f"record keeps them).")
+def switching_basis(verdict: str, withheld: bool) -> str:
+    """What the switching values are worked on, where the advice given is decided on the draws."""
+    if withheld:
+        return (f"On the case's figures as given (expected values, and the least ends of the ranges taken together) "
+                f"the advice would be {verdict}; the advice given is decided on the draws of the ranges instead, and "
+                f"would change where the shares its reasons quote cross the rule owners' thresholds. Switching "
+                f"values, worked on the figures as given, would describe the other advice, so they are not listed "
+                f"here (the JSON record keeps them).")
+    return ("Each is worked on the case's figures as given, one decision a step. The advice given also reads the "
+            "draws of the ranges: a figure that moves the shares its reasons quote across the rule owners' "
+            "thresholds can change it sooner than its switching value here says.")
 
 
 def firm_up_advice(ups) -> str:

@@ -183,7 +183,8 @@ class SureView:
     """Section 4, how sure are we: switching values, the tornado, the shares of draws, what to firm up."""
 
     estimates: list[str]  # switching-value sentences on the case's figures, smallest move first
-    basis: str  # where the advice is decided on the draws instead, what the switching values are worked on
+    basis: str  # where the advice is decided on the draws, what the switching values are worked on
+    withheld: bool  # the draws changed the advice: the switching values describe the other, and are not shown
     parameters: list[str]  # on the rulebook's parameters, apart
     no_switch: str  # the inputs with none between half and twice today's figure, in words
     tornado: Chart | None
@@ -521,6 +522,7 @@ def _sure(analysis: Analysis) -> SureView:
     return SureView(
         estimates=estimates,
         basis=sens.basis,
+        withheld=sens.withheld,
         parameters=[v.sentence for v in sens.parameters[:PARAMETER_SWITCHES_SHOWN]],
         no_switch=fig.count(len(sens.no_switch), "other figure or parameter", "other figures and parameters"),
         tornado=tornado,
