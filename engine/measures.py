@@ -6,8 +6,8 @@ rule or a briefing uses is a field here, with its unit, so it can be traced.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-import copy
 from dataclasses import dataclass, replace
 import statistics
 from typing import Any
@@ -298,21 +298,27 @@ def price_at(offer: Offer, pool_seats: int) -> Range | None:
 
 
 class Period:
-    """One appraisal period: its discount factors and the real value of a pound of each option's prices."""
+    """One appraisal period: its discount factors and the real value of a pound of each option's prices.
 
-    def __init__(self, years: int, params: dict[str, InForce], base_shift: int):
+    Shared by every measurement with the same figures (see appraisal_period()) and never changed, so
+    what it works out for an option's price basis is kept for the next draw of the case.
+    """
+
+    def __init__(self, years: int, rate: float, deflator: float, base_shift: int):
         self.years = years
-        self.rate = params["discount_rate"].value
-        self.factors = discount_factors(self.rate, years)
-        self.deflator = params["gdp_deflator"].value
+        self.rate = rate
+        self.factors = discount_factors(rate, years)
+        self.annual_factors = self.factors[1:]  # years 1..N, where annual amounts fall
+        self.deflator = deflator
         self.base_shift = base_shift
+        self._indices: dict[tuple[Any, ...], tuple[float, ...]] = {}
 
     def in_service(self, months: float) -> list[float]:
         """Share of each year t = 1..N the option is in service, once it starts `months` after the decision."""
         start = months / 12
         return [min(1.0, max(0.0, t - start)) for t in range(1, self.years + 1)]
 
-    def price_index(self, option: Option, term: int | None, years: range | None = None) -> list[float]:
+    def price_index(self, option: Option, term: int | None, years: range | None = None) -> tuple[float, ...]:
         """Real value in each year (t = 1..N unless `years`) of a pound of the option's annual price.
 
         A price fixed in cash or indexed holds for its contract's term only: each re-letting resets it
@@ -321,14 +327,21 @@ class Period:
         letting runs from the price base year.
         """
         basis = option.price_basis
-        growth = {"real": 1.0 + self.deflator, "cash_fixed": 1.0, "indexed": 1.0 + basis.rate}[basis.kind]
+        key = (basis.kind, basis.rate, term, years)
+        found = self._indices.get(key)
+        if found is None:
+            found = self._indices[key] = self._price_index(basis.kind, basis.rate, term, years)
+        return found
+
+    def _price_index(self, kind: str, rate: float, term: int | None, years: range | None) -> tuple[float, ...]:
+        growth = {"real": 1.0 + self.deflator, "cash_fixed": 1.0, "indexed": 1.0 + rate}[kind]
         step = growth / (1 + self.deflator)
 
         def since_letting(t: int) -> int:
             start = (t - 1) // term * term if term and t <= self.years else 0
             return t - start + (self.base_shift if start == 0 else 0)
 
-        return [step ** since_letting(t) for t in (years or range(1, self.years + 1))]
+        return tuple(step ** since_letting(t) for t in (years or range(1, self.years + 1)))
 
     def every(self, cycle: int | None) -> list[int]:
         """Years 0, cycle, 2 x cycle, ... within the period (just year 0 without a cycle)."""
@@ -336,17 +349,25 @@ class Period:
 
     def annual(self, amounts: list[float]) -> float:
         """Present value of amounts paid at the end of years 1..N."""
-        return sum(a * f for a, f in zip(amounts, self.factors[1:]))
+        return sum(a * f for a, f in zip(amounts, self.annual_factors))
 
     def undiscounted(self) -> "Period":
         """The same period with every year's factor 1: what its costs come to in pounds, undiscounted."""
-        flat = copy.copy(self)
-        flat.rate, flat.factors = 0.0, [1.0] * len(self.factors)
-        return flat
+        return Period(self.years, 0.0, self.deflator, self.base_shift)
 
     def factor(self, t: float) -> float:
         """The discount factor of year t, within the period or after it."""
         return 1.0 / (1.0 + self.rate) ** t
+
+
+@functools.lru_cache(maxsize=256)
+def _period(years: int, rate: float, deflator: float, base_shift: int) -> Period:
+    return Period(years, rate, deflator, base_shift)
+
+
+def appraisal_period(years: int, params: dict[str, InForce], base_shift: int) -> Period:
+    """The appraisal period for these figures: made once, then shared (a case's draws all use the same)."""
+    return _period(years, params["discount_rate"].value, params["gdp_deflator"].value, base_shift)
 
 
 class Point:
@@ -481,25 +502,28 @@ class OptionFlows:
 
     def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
         """Net present cost at one point with the given uplifts, and its parts."""
+        years = self.period.annual_factors
         active = self.period.in_service(max(p.months * (1 + duration_up), self.months_to_need))
-        own = [(p.running * i + p.management) * (1 + running_up) for i in self.index]
-        late_rate = [max(p.bau, o) if self.lawful_bridge else o for o in own]
-        years = self.period.factors[1:]
+        up = 1 + running_up
+        running, management = p.running, p.management
+        own = [(running * i + management) * up for i in self.index]
+        late_rate = [max(p.bau, o) for o in own] if self.lawful_bridge else own
         one_off = p.one_off * (1 + one_off_up)
-        committed = sum(s * (p.running * i + p.management) * (1 + running_up) * f for s, i, f in self.tail)
+        committed = sum(s * (running * i + management) * up * f for s, i, f in self.tail)
         if self.early_exit is not None:
             committed = min(committed, self.early_exit * self.period.factors[-1])
         parts = {
             "one_off": one_off * self.one_off_factor + p.transition * (1 + one_off_up),
             "before_need": p.bau * self.before_need,
-            "running": sum(a * o * f for a, o, f in zip(active, own, years)),
-            "bridging": sum((n - a) * r * f for n, a, r, f in zip(self.need, active, late_rate, years)),
+            "running": sum([a * o * f for a, o, f in zip(active, own, years)]),
+            "bridging": sum([(n - a) * r * f for n, a, r, f in zip(self.need, active, late_rate, years)]),
             "reprocurement": self.relets,
             "committed": committed,
-            "residual": one_off * self.residual_factor + self.residual_stated,
             "exit": self.exit,
         }
-        parts["total"] = sum(v for k, v in parts.items() if k != "residual") - parts["residual"]
+        residual = one_off * self.residual_factor + self.residual_stated
+        parts["total"] = sum(parts.values()) - residual
+        parts["residual"] = residual
         return parts
 
 
@@ -636,7 +660,7 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
     seats = line.seats or case.organisation.seats
     years = line.appraisal_years or int(params["appraisal_period_years"].value)
     base_year = case.price_base_year or case.decision_date.year
-    period = Period(years, params, case.decision_date.year - base_year)
+    period = appraisal_period(years, params, case.decision_date.year - base_year)
     timing = _timing(line, case)
     # The price after joining: this line's seats join the pool and may reach a cheaper tier.
     price = price_at(line.offer, line.offer.pool_seats + seats)
