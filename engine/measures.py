@@ -15,13 +15,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .case import (
-    MARKING_RANK, MAX_UPLIFT, Case, Evidence, ExitTerms, Met, Nature, Offer, Requirement, ResidualValue, ServiceKind,
-    ServiceLine, Option,
+    MARKING_RANK, MAX_UPLIFT, BusinessAsUsual, Case, Evidence, ExitTerms, GoAlone, Met, Nature, Offer, PeerPrice,
+    QualityDimension, Requirement, ResidualValue, ServiceKind, ServiceLine, Option,
 )
 from .errors import ParameterError
 from .estimates import Ranges, extremes, mean
 from .parameters import InForce, Parameters
 from .quantities import MAX_FIGURE, Range
+from .reuse import Part, each_time
 
 DAYS_PER_MONTH = 365.25 / 12
 # The parameters the arithmetic reads, and the values it can use. A rate of -100% divides
@@ -448,8 +449,7 @@ class OptionFlows:
     def __init__(self, side: "Side", at: "Setting"):
         option, period = side.option, at.period
         self.option, self.period = option, period
-        bau = at.line.business_as_usual
-        self.lawful_bridge = bool(bau and bau.can_extend)
+        self.lawful_bridge = bool(at.bau and at.bau.can_extend)
         self.months_to_need = at.months_to_need
         self.need = period.in_service(at.months_to_need)
         years = period.factors[1:]
@@ -541,10 +541,14 @@ class Side:
 
 @dataclass(frozen=True)
 class Setting:
-    """What both options of a line are measured against."""
+    """What both options of a line are measured against: all that measuring an option reads of its line and case.
 
-    line: ServiceLine
-    case: Case
+    Only that, so that an option's measures are a part (engine.reuse) of exactly these and its own figures.
+    """
+
+    bau: BusinessAsUsual | None  # the current service, if any
+    dimensions: dict[str, QualityDimension]  # the line's quality dimensions: their minimums
+    ranges: Ranges  # how the case's ranges are read
     period: Period
     params: dict[str, InForce]
     seats: int
@@ -572,8 +576,8 @@ def _spread(side: Side, at: Setting, p: Point) -> float:
 def measure_option(side: Side, at: Setting) -> OptionMeasures:
     """One option over the period: each point's cost with and without bias, the register's displacement, the parts."""
     option, one_off, running, period, params, seats = side.option, side.one_off, side.running, at.period, at.params, at.seats
-    bau = at.line.business_as_usual
-    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.case.ranges)
+    bau = at.bau
+    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.ranges)
     mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
     flows = OptionFlows(side, at)
     biased = _by_point(points, lambda p: flows.npc(p, up_one_off, up_running, up_duration))
@@ -585,7 +589,7 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
     floor = flows.npc(points["mean"], *_by_class(option, params, "lower"))["total"] - raw["mean"]["total"]
     months_mean = points["mean"].months * (1 + up_duration)
     late = max(0.0, months_mean - at.months_to_need)
-    fails = _failed_minimums(option, at.line)
+    fails = _failed_minimums(option, at.dimensions)
     return OptionMeasures(
         cost_per_seat=running.likely * (1 + up_running) / seats,
         cost_per_seat_before_bias=running.likely / seats,
@@ -636,11 +640,11 @@ def _ordered(points: dict[str, float]) -> Range:
     return Range.derived(min(ends), points["likely"], max(ends))
 
 
-def _failed_minimums(option: Option, line: ServiceLine) -> list[str]:
+def _failed_minimums(option: Option, dimensions: dict[str, QualityDimension]) -> list[str]:
     """The dimensions on which the option scores below the minimum: a stated one, else any score of 0
     (absent), which no must-have list needs to name; a case that accepts it states minimum 0."""
     def fails(d: str, score: float) -> bool:
-        spec = line.quality_dimensions.get(d)
+        spec = dimensions.get(d)
         return score < spec.minimum if spec and spec.minimum is not None else score == 0
     return [d for d, score in option.quality.items() if fails(d, score)]
 
@@ -655,30 +659,45 @@ def _ratio(a: Range, b: Range) -> Range | None:
     return Range.derived(a.low / b.high, a.likely / b.likely, a.high / b.low)
 
 
-def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:
-    """Measure one service line: each option over one appraisal period, then the two side by side."""
+def _go_alone(go: GoAlone, at: Setting) -> OptionMeasures:
+    """Going alone over the period: its own costs, contract and exit."""
+    return measure_option(
+        Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost,
+             _relet(go, go.contract_years, at.params), go.break_after_years),
+        at,
+    )
+
+
+def _offer(deal: Offer, price: Range, at: Setting) -> OptionMeasures:
+    """The offer over the period: its price per seat once the line joins, for the line's seats."""
+    return measure_option(
+        Side(deal, deal.onboarding_cost, price.scaled(at.seats), deal.exit_terms.exit_cost,
+             _relet(deal, deal.contract_years, at.params), deal.exit_terms.break_after_years),
+        at,
+    )
+
+
+def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce], part: Part = each_time) -> LineMeasures:
+    """Measure one service line: each option over one appraisal period, then the two side by side.
+
+    Each part of it that reads only some of the line is worked out by `part` (engine.reuse).
+    """
     seats = line.seats or case.organisation.seats
     years = line.appraisal_years or int(params["appraisal_period_years"].value)
     base_year = case.price_base_year or case.decision_date.year
     period = appraisal_period(years, params, case.decision_date.year - base_year)
     timing = _timing(line, case)
     # The price after joining: this line's seats join the pool and may reach a cheaper tier.
-    price = price_at(line.offer, line.offer.pool_seats + seats)
+    price = part(price_at, line.offer, line.offer.pool_seats + seats)
     if price is None:  # Case.problems refuses this; measuring an unchecked case must not price it at a tier
         raise ValueError(f"service line '{line.name}': the pool is below the offer's lowest price tier")
-    at = Setting(line, case, period, params, seats, timing["months_to_need"], line.appraisal_years is not None)
+    at = part(Setting, line.business_as_usual, line.quality_dimensions, case.ranges, period, params, seats,
+              timing["months_to_need"], line.appraisal_years is not None)
     go, deal = line.go_alone, line.offer
-    go_alone = measure_option(
-        Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost,
-             _relet(go, go.contract_years, params), go.break_after_years),
-        at,
-    )
-    offer = measure_option(
-        Side(deal, deal.onboarding_cost, price.scaled(seats), deal.exit_terms.exit_cost,
-             _relet(deal, deal.contract_years, params), deal.exit_terms.break_after_years),
-        at,
-    )
-    quality = _quality_value(line, seats, period, params, timing["months_to_need"])
+    go_alone = part(_go_alone, go, at)
+    offer = part(_offer, deal, price, at)
+    quality = part(_quality_value, go.quality, deal.quality, line.quality_dimensions, seats, period, params,
+                   timing["months_to_need"])
     return LineMeasures(
         name=line.name,
         kind=line.kind,
@@ -695,10 +714,11 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         refer_share=0.0,
         **timing,
         **_cost_comparison(go_alone, offer, quality),
-        **_quality_comparison(line, go_alone, offer),
-        **_requirement_figures(line.requirements, case.organisation.protective_marking, line.offer.accredited_marking,
-                               line.go_alone.accredited_marking),
-        **_price_figures(line, seats, price, period, params),
+        **part(_quality_comparison, go.quality, deal.quality, line.quality_dimensions, go_alone.quality_score,
+               offer.quality_score),
+        **part(_requirement_figures, line.requirements, case.organisation.protective_marking, deal.accredited_marking,
+               go.accredited_marking),
+        **part(_price_figures, deal, line.peer_prices, seats, price, period, params),
         **_exit_figures(line.offer.exit_terms),
     )
 
@@ -711,7 +731,8 @@ def _relet(option: Option, term: int | None, params: dict[str, InForce]) -> tupl
     return term, cost
 
 
-def _quality_value(line: ServiceLine, seats: int, period: Period, params: dict[str, InForce], months_to_need: float) -> float:
+def _quality_value(go_q: dict[str, float], offer_q: dict[str, float], dimensions: dict[str, QualityDimension], seats: int,
+                   period: Period, params: dict[str, InForce], months_to_need: float) -> float:
     """Going alone's lead in the weighted mean score x rate x seats, per year from the date needed, discounted.
 
     The rate is per point of the weighted mean (weights normalised, as in price per quality point
@@ -719,8 +740,7 @@ def _quality_value(line: ServiceLine, seats: int, period: Period, params: dict[s
     criteria twice does not double it. It runs from the date needed for both options alike, so a
     later option neither gains nor loses quality value by being late: lateness is weighed as time.
     """
-    go_q, offer_q = line.go_alone.quality, line.offer.quality
-    weights = {d: line.quality_dimensions[d].weight if d in line.quality_dimensions else 1.0 for d in set(go_q) & set(offer_q)}
+    weights = {d: dimensions[d].weight if d in dimensions else 1.0 for d in set(go_q) & set(offer_q)}
     total = sum(weights.values())
     if not total:
         return 0.0
@@ -763,14 +783,12 @@ def _cost_comparison(go: OptionMeasures, offer: OptionMeasures, quality: float) 
     }
 
 
-def _quality_comparison(line: ServiceLine, go: OptionMeasures, offer: OptionMeasures) -> dict[str, Any]:
-    """The quality gap, and dimension by dimension which option scores higher."""
-    go_scores, offer_scores = line.go_alone.quality, line.offer.quality
-    both_scored = go.quality_score is not None and offer.quality_score is not None
+def _quality_comparison(go_scores: dict[str, float], offer_scores: dict[str, float], spec: dict[str, QualityDimension],
+                        go_score: float | None, offer_score: float | None) -> dict[str, Any]:
+    """The quality gap between the options' scores, and dimension by dimension which option scores higher."""
     dims = sorted(set(go_scores) & set(offer_scores))
-    spec = line.quality_dimensions
     return {
-        "quality_gap": go.quality_score - offer.quality_score if both_scored else None,
+        "quality_gap": go_score - offer_score if go_score is not None and offer_score is not None else None,
         "dimensions_go_alone_better": sum(go_scores[d] > offer_scores[d] for d in dims),
         "dimensions_offer_better": sum(go_scores[d] < offer_scores[d] for d in dims),
         "quality_dimensions": len(dims),
@@ -822,21 +840,21 @@ def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str,
 
 
 def _price_figures(
-    line: ServiceLine, seats: int, price: Range, period: Period, params: dict[str, InForce]
+    offer: Offer, peer_prices: list[PeerPrice], seats: int, price: Range, period: Period, params: dict[str, InForce]
 ) -> dict[str, Any]:
     """The price after joining against what peers pay, and what this line's joining saves the rest of the pool."""
-    peers = [p.price_per_seat for p in line.peer_prices]
+    peers = [p.price_per_seat for p in peer_prices]
     median = statistics.median(peers) if peers else None
-    before_range = price_at(line.offer, line.offer.pool_seats)
+    before_range = price_at(offer, offer.pool_seats)
     # Below the lowest tier the pool has no price without this line: nothing for others to save.
     before = before_range.likely if before_range is not None else price.likely
-    saving = _pool_saving(line, before - price.likely, period)
+    saving = _pool_saving(offer, before - price.likely, period)
     return {
         "peers_known": len(peers),
         "peer_median_price": median,
         "discount_on_peer_price": (median - price.likely) / median if median else None,
         "price_per_seat": price.likely,
-        "pool_seats_after_joining": line.offer.pool_seats + seats,
+        "pool_seats_after_joining": offer.pool_seats + seats,
         "price_before_joining": before,
         "price_drop_from_joining": (before - price.likely) / before if before else 0.0,
         "pool_saving": saving,
@@ -844,10 +862,10 @@ def _price_figures(
     }
 
 
-def _pool_saving(line: ServiceLine, drop: float, period: Period) -> float:
+def _pool_saving(offer: Offer, drop: float, period: Period) -> float:
     """The tier drop x the seats of members passing it through, over their remaining years in the period, discounted."""
     total = 0.0
-    for member in line.offer.pool_members:
+    for member in offer.pool_members:
         if member.pass_through:
             share = [min(1.0, max(0.0, member.remaining_years - (t - 1))) for t in range(1, period.years + 1)]
             total += drop * member.seats * period.annual(share)
@@ -864,9 +882,12 @@ def _exit_figures(terms: ExitTerms) -> dict[str, Any]:
     }
 
 
-def measure(case: Case, params: dict[str, InForce]) -> Measures:
-    """Measure every service line of a case with the parameters in force: a pure function of its inputs."""
-    lines = [measure_line(line, case, params) for line in case.service_lines]
+def measure(case: Case, params: dict[str, InForce], part: Part = each_time) -> Measures:
+    """Measure every service line of a case with the parameters in force: a pure function of its inputs.
+
+    `part` works out each part of a line (engine.reuse): a Reuse keeps the parts that variants of one case share.
+    """
+    lines = [measure_line(line, case, params, part) for line in case.service_lines]
     return Measures(
         lines=lines,
         seats=case.organisation.seats,

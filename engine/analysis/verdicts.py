@@ -1,7 +1,8 @@
 """Deciding many variants of one case fast: the verdicts only, by the real rulebook.
 
 One Decider (its durable_rules host and compiled rulesets) is reused for every variant;
-each variant is measured afresh and assessed in the same session the Assessor reuses.
+each variant is measured afresh, but for the parts it shares with an earlier variant (those
+no changed input reaches: engine.reuse), and assessed in the same session the Assessor reuses.
 The reasons, trace and wording that `decide` builds for a reader are skipped: a variant
 needs only its verdicts, and these come from the same `line_verdict` and `overall`.
 """
@@ -14,6 +15,7 @@ from ..case import Case
 from ..decide import line_verdict, overall
 from ..measures import measure
 from ..parameters import InForce
+from ..reuse import Reuse
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Verdicts:
         self.decider = decider
         self.rules = decider.rulebook.rules
         self.count = 0  # decisions made, for the benchmark
+        self.reuse = Reuse()
 
     def outcome(self, case: Case, params: dict[str, InForce]) -> Outcome | None:
         """The verdicts of a variant: measured, assessed and settled as `decide` does; None if it cannot be measured.
@@ -40,7 +43,7 @@ class Verdicts:
         tier has no price): it has no verdict, and a search stops short of it.
         """
         try:
-            measures = measure(case, params)
+            measures = measure(case, params, self.reuse)
         except (ValueError, ZeroDivisionError, OverflowError):
             return None
         findings = self.decider.assessor.assess(case, measures)

@@ -1,0 +1,65 @@
+"""Working out a part of a case's measures once for all its variants that share what it reads.
+
+A variant of a case (a draw of its ranges, a point of a switching-value search) is a copy
+that shares every object no input changed: engine.analysis.inputs copies only the objects
+along the paths it changes. A part of the measures worked out from the very same objects
+and the same numbers is the same part, so a Reuse keeps it for the next variant: a draw
+that moves only going alone's figures measures the offer once, not once a draw.
+
+The measures call every part through a Part: `each_time` works it out (a single decision),
+a Reuse looks it up first. Either way the part is the same function of the same arguments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import OrderedDict
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+Part = Callable[..., Any]  # part(work, *args) -> work(*args)
+
+# Arguments that are values, compared by value: the same number is the same figure.
+# Anything else (a model of the case, a list, a dict) is compared by identity.
+_VALUES = (int, bool, str, dt.date, type(None))
+# Parts kept: a variant's own parts are never asked for again, and give way to the parts
+# every variant shares, which each variant asks for again (a case's lines, a few each).
+KEPT = 256
+
+
+def each_time(work: Callable[..., T], *args: Any) -> T:
+    """Work the part out: what a single decision does."""
+    return work(*args)
+
+
+def _key(value: Any) -> Any:
+    if type(value) in _VALUES:
+        return type(value), value  # 1 and True are equal, and are not the same argument
+    if type(value) is float:
+        return float, value, math.copysign(1.0, value)  # so are 0.0 and -0.0
+    return id(value)
+
+
+class Reuse:
+    """The parts of the measures of one case's variants, each kept with its arguments, the least recently used going first.
+
+    Keeping the arguments keeps them alive, so no other object takes an identity that a key
+    holds. Nothing in a case is changed in place (variants are copies), so an argument of
+    the same identity still holds what it held when the part was worked out.
+    """
+
+    def __init__(self, kept: int = KEPT):
+        self._parts: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
+        self._size = kept
+
+    def __call__(self, work: Callable[..., T], *args: Any) -> T:
+        key = (work, *map(_key, args))
+        found = self._parts.get(key)
+        if found is not None:
+            self._parts.move_to_end(key)
+            return found[1]
+        result = work(*args)
+        self._parts[key] = (args, result)
+        if len(self._parts) > self._size:
+            self._parts.popitem(last=False)
+        return result
