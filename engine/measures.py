@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .case import (
     MARKING_RANK, MAX_UPLIFT, BusinessAsUsual, Case, Evidence, ExitTerms, GoAlone, Met, Nature, Offer, PeerPrice,
-    QualityDimension, Requirement, ResidualValue, ServiceKind, ServiceLine, Option,
+    PriceBasis, QualityDimension, Requirement, Residual, ResidualValue, ServiceKind, ServiceLine, Option,
 )
 from .errors import ParameterError
 from .estimates import Ranges, extremes, mean
@@ -317,9 +317,10 @@ class Period:
     def in_service(self, months: float) -> list[float]:
         """Share of each year t = 1..N the option is in service, once it starts `months` after the decision."""
         start = months / 12
-        return [min(1.0, max(0.0, t - start)) for t in range(1, self.years + 1)]
+        # min(1.0, max(0.0, t - start)), written out: worked for every option at every point of every draw.
+        return [1.0 if (x := t - start) >= 1.0 else x if x > 0.0 else 0.0 for t in range(1, self.years + 1)]
 
-    def price_index(self, option: Option, term: int | None, years: range | None = None) -> tuple[float, ...]:
+    def price_index(self, basis: PriceBasis, term: int | None, years: range | None = None) -> tuple[float, ...]:
         """Real value in each year (t = 1..N unless `years`) of a pound of the option's annual price.
 
         A price fixed in cash or indexed holds for its contract's term only: each re-letting resets it
@@ -327,7 +328,6 @@ class Period:
         the same real price is the rule owners' judgement, appraisal-model.md section 3). The first
         letting runs from the price base year.
         """
-        basis = option.price_basis
         key = (basis.kind, basis.rate, term, years)
         found = self._indices.get(key)
         if found is None:
@@ -446,23 +446,24 @@ class OptionFlows:
     unlawful bridge, and measured (late_months, gap_unbridgeable) for the rules.
     """
 
-    def __init__(self, side: "Side", at: "Setting"):
-        option, period = side.option, at.period
-        self.option, self.period = option, period
+    def __init__(self, basis: PriceBasis, residual: Residual | None, asset_life: int | None, early_exit: float | None,
+                 relet: tuple[int, float] | None, exit_cost: float, break_years: float | None, at: "Setting"):
+        period = at.period
+        self.period, self.basis, self.residual, self.asset_life = period, basis, residual, asset_life
         self.lawful_bridge = bool(at.bau and at.bau.can_extend)
         self.months_to_need = at.months_to_need
         self.need = period.in_service(at.months_to_need)
         years = period.factors[1:]
-        term = side.relet[0] if side.relet else None
-        self.index = period.price_index(option, term)
+        term = relet[0] if relet else None
+        self.index = period.price_index(basis, term)
         self.before_need = sum((1 - n) * f for n, f in zip(self.need, years))
         # One-off costs, repeated on the asset life within the period (Green Book 2018 para 5.14).
-        self.one_off_factor = sum(period.factors[t] for t in period.every(option.asset_life_years))
+        self.one_off_factor = sum(period.factors[t] for t in period.every(asset_life))
         self.residual_factor, self.residual_stated = self._residual(at.need_ends)
-        self.relets = self._relets(side.relet)
-        self.exit = side.exit_cost * period.factors[-1]
-        self.tail = self._tail(term, side.break_years, at.need_ends)
-        self.early_exit = option.early_exit_cost
+        self.relets = self._relets(relet)
+        self.exit = exit_cost * period.factors[-1]
+        self.tail = self._tail(term, break_years, at.need_ends)
+        self.early_exit = early_exit
 
     def _residual(self, need_ends: bool) -> tuple[float, float]:
         """(share of the last purchase credited at year N, discounted; a stated value, discounted).
@@ -471,11 +472,11 @@ class OptionFlows:
         or alternative use". Straight line is the rule owners' proxy for an asset still in use; where
         the need ends with the period it is nil unless the case states what the asset would fetch.
         """
-        basis = self.option.residual or ("none" if need_ends else "straight_line")
+        basis = self.residual or ("none" if need_ends else "straight_line")
         end = self.period.factors[-1]
         if isinstance(basis, ResidualValue):
             return 0.0, basis.value * end
-        life = self.option.asset_life_years
+        life = self.asset_life
         if basis == "none" or not life:
             return 0.0, 0.0
         last = self.period.every(life)[-1]
@@ -497,7 +498,7 @@ class OptionFlows:
         end = min(term, break_years) if break_years is not None else term
         n = self.period.years
         years = range(n + 1, math.ceil(end) + 1)
-        index = self.period.price_index(self.option, None, years)
+        index = self.period.price_index(self.basis, None, years)
         return [(min(1.0, end - (t - 1)), i, self.period.factor(t)) for t, i in zip(years, index)]
 
     def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
@@ -564,22 +565,29 @@ def _register(option: Option, flows: OptionFlows, spread: float) -> float:
     )
 
 
+def _flows(side: Side, at: Setting, part: Part = each_time) -> OptionFlows:
+    """The option's flows, from what they read of it: its figures aside, so the same for every draw of those."""
+    o = side.option
+    return part(OptionFlows, o.price_basis, o.residual, o.asset_life_years, o.early_exit_cost, side.relet,
+                side.exit_cost, side.break_years, at)
+
+
 def _spread(side: Side, at: Setting, p: Point) -> float:
     """How the option's own costs fall over time: their present value per undiscounted pound (1 if none)."""
     keys = ("one_off", "running", "bridging")
-    present = OptionFlows(side, at).npc(p, 0.0, 0.0, 0.0)
-    flat = OptionFlows(side, replace(at, period=at.period.undiscounted())).npc(p, 0.0, 0.0, 0.0)
+    present = _flows(side, at).npc(p, 0.0, 0.0, 0.0)
+    flat = _flows(side, replace(at, period=at.period.undiscounted())).npc(p, 0.0, 0.0, 0.0)
     total = sum(flat[k] for k in keys)
     return sum(present[k] for k in keys) / total if total > 0 else 1.0
 
 
-def measure_option(side: Side, at: Setting) -> OptionMeasures:
+def measure_option(side: Side, at: Setting, part: Part = each_time) -> OptionMeasures:
     """One option over the period: each point's cost with and without bias, the register's displacement, the parts."""
     option, one_off, running, period, params, seats = side.option, side.one_off, side.running, at.period, at.params, at.seats
     bau = at.bau
     points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.ranges)
     mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
-    flows = OptionFlows(side, at)
+    flows = _flows(side, at, part)
     biased = _by_point(points, lambda p: flows.npc(p, up_one_off, up_running, up_duration))
     raw = _by_point(points, lambda p: flows.npc(p, 0.0, 0.0, 0.0))
     register = _register(option, flows, _spread(side, at, points["mean"])) if option.risk_register else 0.0
@@ -659,21 +667,23 @@ def _ratio(a: Range, b: Range) -> Range | None:
     return Range.derived(a.low / b.high, a.likely / b.likely, a.high / b.low)
 
 
-def _go_alone(go: GoAlone, at: Setting) -> OptionMeasures:
+def _go_alone(go: GoAlone, at: Setting, part: Part) -> OptionMeasures:
     """Going alone over the period: its own costs, contract and exit."""
     return measure_option(
         Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost,
              _relet(go, go.contract_years, at.params), go.break_after_years),
         at,
+        part,
     )
 
 
-def _offer(deal: Offer, price: Range, at: Setting) -> OptionMeasures:
+def _offer(deal: Offer, price: Range, at: Setting, part: Part) -> OptionMeasures:
     """The offer over the period: its price per seat once the line joins, for the line's seats."""
     return measure_option(
         Side(deal, deal.onboarding_cost, price.scaled(at.seats), deal.exit_terms.exit_cost,
              _relet(deal, deal.contract_years, at.params), deal.exit_terms.break_after_years),
         at,
+        part,
     )
 
 
@@ -694,8 +704,8 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce], part
     at = part(Setting, line.business_as_usual, line.quality_dimensions, case.ranges, period, params, seats,
               timing["months_to_need"], line.appraisal_years is not None)
     go, deal = line.go_alone, line.offer
-    go_alone = part(_go_alone, go, at)
-    offer = part(_offer, deal, price, at)
+    go_alone = part(_go_alone, go, at, part)
+    offer = part(_offer, deal, price, at, part)
     quality = part(_quality_value, go.quality, deal.quality, line.quality_dimensions, seats, period, params,
                    timing["months_to_need"])
     return LineMeasures(

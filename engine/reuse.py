@@ -19,8 +19,9 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T")
 Part = Callable[..., Any]  # part(work, *args) -> work(*args)
 
-# Arguments that are values, compared by value: the same number is the same figure.
-# Anything else (a model of the case, a list, a dict) is compared by identity.
+# Arguments that are values, compared by value: the same number is the same figure (and a
+# tuple of values the same tuple). Anything else (a model of the case, a list, a dict) is
+# compared by identity.
 _VALUES = (int, bool, str, dt.date, type(None))
 # Parts kept: a variant's own parts are never asked for again, and give way to the parts
 # every variant shares, which each variant asks for again (a case's lines, a few each).
@@ -37,6 +38,8 @@ def _key(value: Any) -> Any:
         return type(value), value  # 1 and True are equal, and are not the same argument
     if type(value) is float:
         return float, value, math.copysign(1.0, value)  # so are 0.0 and -0.0
+    if type(value) is tuple:
+        return tuple, *map(_key, value)
     return id(value)
 
 

@@ -81,3 +81,14 @@ def test_measure_when_reused_across_variants_then_the_same_as_measured_alone(dec
         except (ValueError, ZeroDivisionError):
             continue
         assert measure(variant, moved, reuse) == alone
+
+
+def test_reuse_when_a_tuple_of_the_same_values_then_worked_out_once():
+    """A tuple of numbers made afresh (a contract's term and re-letting cost) is the same argument as before."""
+    work, calls = _counting()
+    reuse = Reuse()
+    reuse(work, (5, 20_000.0))
+    reuse(work, (5, 20_000.0))
+    reuse(work, (5, 0.0))
+    reuse(work, (5, -0.0))
+    assert len(calls) == 3
