@@ -35,6 +35,8 @@ class Verdicts:
         self.rules = decider.rulebook.rules
         self.count = 0  # decisions made, for the benchmark
         self.reuse = Reuse()
+        # A line's verdict by the rules that fired on it: variants fire few distinct sets.
+        self._settled: dict[tuple[int, ...], str] = {}
 
     def outcome(self, case: Case, params: dict[str, InForce]) -> Outcome | None:
         """The verdicts of a variant: measured, assessed and settled as `decide` does; None if it cannot be measured.
@@ -47,9 +49,16 @@ class Verdicts:
         except (ValueError, ZeroDivisionError, OverflowError):
             return None
         findings = self.decider.assessor.assess(case, measures)
-        fired: list[list] = [[] for _ in case.service_lines]
+        fired: list[list[int]] = [[] for _ in case.service_lines]
         for f in findings.firings:
-            fired[f.line].append(self.rules[f.rule])
-        lines = tuple(line_verdict(rules, self.decider.rulebook).verdict for rules in fired)
+            fired[f.line].append(f.rule)
+        lines = tuple(self._verdict(tuple(rules)) for rules in fired)
         self.count += 1
         return Outcome(overall(list(lines)), lines, tuple(m.go_alone_advantage for m in measures.lines))
+
+    def _verdict(self, fired: tuple[int, ...]) -> str:
+        """A line's verdict from the rules that fired on it (indices, in firing order), by decide's precedence."""
+        verdict = self._settled.get(fired)
+        if verdict is None:
+            verdict = self._settled[fired] = line_verdict([self.rules[i] for i in fired], self.decider.rulebook).verdict
+        return verdict
