@@ -10,7 +10,7 @@ import functools
 import math
 from dataclasses import dataclass, replace
 import statistics
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -371,28 +371,37 @@ def appraisal_period(years: int, params: dict[str, InForce], base_shift: int) ->
     return _period(years, params["discount_rate"].value, params["gdp_deflator"].value, base_shift)
 
 
-class Point:
-    """One option's inputs at one point of their ranges (low, likely, high or mean)."""
+class Point(NamedTuple):
+    """One option's inputs at one point of their ranges (low, likely, high or mean): equal points cost the same."""
 
-    def __init__(self, one_off: float, running: float, months: float, management: float, transition: float, bau: float):
-        self.one_off, self.running, self.months = one_off, running, months
-        self.management, self.transition, self.bau = management, transition, bau
-        self.key = (one_off, running, months, management, transition, bau)
+    one_off: float
+    running: float
+    months: float
+    management: float
+    transition: float
+    bau: float
 
 
 def _by_point(points: dict[str, Point], cost: Any) -> dict[str, dict[str, float]]:
     """`cost` at each point, worked once per distinct point: a figure without a range has all four the same."""
-    worked: dict[tuple[float, ...], dict[str, float]] = {}
-    return {k: worked[p.key] if p.key in worked else worked.setdefault(p.key, cost(p)) for k, p in points.items()}
+    worked: dict[Point, dict[str, float]] = {}
+    return {k: worked[p] if p in worked else worked.setdefault(p, cost(p)) for k, p in points.items()}
 
 
 def _points(option: Option, one_off: Range, running: Range, bau: Range, ranges: Ranges) -> dict[str, Point]:
     """The option's inputs at low, likely, high (the distribution's ends) and mean."""
-    rs = [one_off, running, option.procurement_months, option.contract_management_cost, option.transition_cost, bau]
+    rs = (one_off, running, option.procurement_months, option.contract_management_cost, option.transition_cost, bau)
     ends = [extremes(r, ranges) for r in rs]
-    out = {p: Point(*(getattr(r, p) for r in ends)) for p in ("low", "likely", "high")}
-    out["mean"] = Point(*(mean(r, ranges) for r in rs))
-    return out
+    return {
+        "low": Point(*[r.low for r in ends]),
+        "likely": Point(*[r.likely for r in ends]),
+        "high": Point(*[r.high for r in ends]),
+        "mean": Point(*[mean(r, ranges) for r in rs]),
+    }
+
+
+# Each reference class's parameters: its upper and its lower bound.
+_BOUNDS = {stem: (f"optimism_bias_{stem}", f"optimism_bias_{stem}_lower") for stem in _CLASS_LABEL}
 
 
 def _by_class(option: Option, params: dict[str, InForce], bound: str) -> tuple[float, float, float]:
@@ -402,7 +411,7 @@ def _by_class(option: Option, params: dict[str, InForce], bound: str) -> tuple[f
     def one(stem: str | None) -> float:
         if stem is None:
             return 0.0
-        upper, lower = params[f"optimism_bias_{stem}"].value, params[f"optimism_bias_{stem}_lower"].value
+        upper, lower = (params[name].value for name in _BOUNDS[stem])
         return lower if bound == "lower" else lower + (upper - lower) * (1 - mitigation)
 
     return one(_ONE_OFF_CLASS[option.nature]), one("operating_cost"), one(_DURATION_CLASS[option.nature])

@@ -22,7 +22,7 @@ Part = Callable[..., Any]  # part(work, *args) -> work(*args)
 # Arguments that are values, compared by value: the same number is the same figure (and a
 # tuple of values the same tuple). Anything else (a model of the case, a list, a dict) is
 # compared by identity.
-_VALUES = (int, bool, str, dt.date, type(None))
+_VALUES = frozenset((int, bool, str, dt.date, type(None)))
 # Parts kept: a variant's own parts are never asked for again, and give way to the parts
 # every variant shares, which each variant asks for again (a case's lines, a few each).
 KEPT = 256
@@ -33,14 +33,20 @@ def each_time(work: Callable[..., T], *args: Any) -> T:
     return work(*args)
 
 
-def _key(value: Any) -> Any:
-    if type(value) in _VALUES:
-        return type(value), value  # 1 and True are equal, and are not the same argument
-    if type(value) is float:
-        return float, value, math.copysign(1.0, value)  # so are 0.0 and -0.0
-    if type(value) is tuple:
-        return tuple, *map(_key, value)
-    return id(value)
+def _key(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    # A loop, not a call per argument: parts are looked up for every line of every draw.
+    key = []
+    for value in values:
+        kind = type(value)
+        if kind is float:
+            key.append((float, value, math.copysign(1.0, value)))  # 0.0 and -0.0 are equal, and not the same figure
+        elif kind in _VALUES:
+            key.append((kind, value))  # so are 1 and True
+        elif kind is tuple:
+            key.append((tuple, _key(value)))
+        else:
+            key.append(id(value))
+    return tuple(key)
 
 
 class Reuse:
@@ -56,7 +62,7 @@ class Reuse:
         self._size = kept
 
     def __call__(self, work: Callable[..., T], *args: Any) -> T:
-        key = (work, *map(_key, args))
+        key = (work, _key(args))
         found = self._parts.get(key)
         if found is not None:
             self._parts.move_to_end(key)
