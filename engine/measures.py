@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from .case import (
-    MARKING_RANK, MAX_UPLIFT, BusinessAsUsual, Case, Evidence, ExitTerms, GoAlone, Met, Nature, Offer, PeerPrice,
-    PriceBasis, QualityDimension, Requirement, Residual, ResidualValue, ServiceKind, ServiceLine, Option,
+    MARKING_RANK, MAX_UPLIFT, BusinessAsUsual, Case, Evidence, ExitTerms, GoAlone, Met, Nature, Offer, OptimismBias,
+    PeerPrice, PriceBasis, QualityDimension, Requirement, Residual, ResidualValue, ServiceKind, ServiceLine, Option,
 )
 from .errors import ParameterError
 from .estimates import Ranges, extremes, mean
@@ -404,40 +404,43 @@ def _points(option: Option, one_off: Range, running: Range, bau: Range, ranges: 
 _BOUNDS = {stem: (f"optimism_bias_{stem}", f"optimism_bias_{stem}_lower") for stem in _CLASS_LABEL}
 
 
-def _by_class(option: Option, params: dict[str, InForce], bound: str) -> tuple[float, float, float]:
+def _by_class(nature: Nature, mitigation: float, params: dict[str, InForce], bound: str) -> tuple[float, float, float]:
     """(one-off, running, duration) uplifts of the option's reference classes at a bound: 'mitigated' or 'lower'."""
-    mitigation = params[_MITIGATION[option.evidence]].value
-
     def one(stem: str | None) -> float:
         if stem is None:
             return 0.0
         upper, lower = (params[name].value for name in _BOUNDS[stem])
         return lower if bound == "lower" else lower + (upper - lower) * (1 - mitigation)
 
-    return one(_ONE_OFF_CLASS[option.nature]), one("operating_cost"), one(_DURATION_CLASS[option.nature])
+    return one(_ONE_OFF_CLASS[nature]), one("operating_cost"), one(_DURATION_CLASS[nature])
 
 
 _OWN_KINDS = ("capital_cost", "operating_cost", "duration")
 
 
-def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, float, float]:
-    """(mitigation, one-off, running, duration) uplifts: the case's own where it gives evidence, else by class."""
-    own = option.optimism_bias
-    by_class = _by_class(option, params, "mitigated")
+@dataclass(frozen=True)
+class Uplifts:
+    """An option's optimism bias: the uplifts applied, its classes' lower bounds, and its own set below them."""
+
+    mitigation: float  # how far its evidence moves the uplift from the upper bound to the lower
+    one_off: float
+    running: float
+    duration: float
+    lower: tuple[float, float, float]  # (one-off, running, duration) at its classes' lower bounds
+    below_floor: list[str]  # the kinds of uplift the case sets below those (Green Book 2018 para 5.44)
+
+
+def _uplifts(nature: Nature, evidence: Evidence, own: OptimismBias | None, params: dict[str, InForce]) -> Uplifts:
+    """The uplifts of an option of this nature and evidence: the case's own where it gives evidence, else by class."""
+    mitigation = params[_MITIGATION[evidence]].value
+    by_class = _by_class(nature, mitigation, params, "mitigated")
+    lower = _by_class(nature, mitigation, params, "lower")
     picked = [
         v if (v := getattr(own, kind) if own else None) is not None else default
         for kind, default in zip(_OWN_KINDS, by_class)
     ]
-    return (params[_MITIGATION[option.evidence]].value, *picked)
-
-
-def _below_floor(option: Option, params: dict[str, InForce]) -> list[str]:
-    """The kinds of uplift the case sets below its class's lower bound (Green Book 2018 para 5.44)."""
-    own = option.optimism_bias
-    if own is None:
-        return []
-    floors = _by_class(option, params, "lower")
-    return [k for k, floor in zip(_OWN_KINDS, floors) if getattr(own, k) is not None and getattr(own, k) < floor]
+    below = [k for k, floor in zip(_OWN_KINDS, lower) if own and getattr(own, k) is not None and getattr(own, k) < floor]
+    return Uplifts(mitigation, *picked, lower, below)
 
 
 class OptionFlows:
@@ -590,12 +593,17 @@ def _spread(side: Side, at: Setting, p: Point) -> float:
     return sum(present[k] for k in keys) / total if total > 0 else 1.0
 
 
+# The current service's cost where there is none (a new body): one range, shared.
+_NOTHING = Range.exactly(0.0)
+
+
 def measure_option(side: Side, at: Setting, part: Part = each_time) -> OptionMeasures:
     """One option over the period: each point's cost with and without bias, the register's displacement, the parts."""
     option, one_off, running, period, params, seats = side.option, side.one_off, side.running, at.period, at.params, at.seats
     bau = at.bau
-    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.ranges)
-    mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
+    points = _points(option, one_off, running, bau.annual_cost if bau else _NOTHING, at.ranges)
+    up = part(_uplifts, option.nature, option.evidence, option.optimism_bias, params)
+    mitigation, up_one_off, up_running, up_duration = up.mitigation, up.one_off, up.running, up.duration
     flows = _flows(side, at, part)
     biased = _by_point(points, lambda p: flows.npc(p, up_one_off, up_running, up_duration))
     raw = _by_point(points, lambda p: flows.npc(p, 0.0, 0.0, 0.0))
@@ -603,7 +611,7 @@ def measure_option(side: Side, at: Setting, part: Part = each_time) -> OptionMea
     # Costed risks displace the generic uplift as far as they go, never more: base + max(OB, register).
     total = {k: raw[k]["total"] + max(biased[k]["total"] - raw[k]["total"], register) for k in points}
     amount = biased["mean"]["total"] - raw["mean"]["total"]
-    floor = flows.npc(points["mean"], *_by_class(option, params, "lower"))["total"] - raw["mean"]["total"]
+    floor = flows.npc(points["mean"], *up.lower)["total"] - raw["mean"]["total"]
     months_mean = points["mean"].months * (1 + up_duration)
     late = max(0.0, months_mean - at.months_to_need)
     fails = _failed_minimums(option, at.dimensions)
@@ -645,7 +653,7 @@ def measure_option(side: Side, at: Setting, part: Part = each_time) -> OptionMea
             risk_register=register,
             residual=max(0.0, amount - register),
             reason=option.optimism_bias.reason if option.optimism_bias else None,
-            below_class_floor=_below_floor(option, params),
+            below_class_floor=up.below_floor,
             floor_shortfall=max(0.0, floor - amount),
         ),
     )
