@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import OrderedDict
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 Part = Callable[..., Any]  # part(work, *args) -> work(*args)
@@ -24,8 +25,10 @@ Part = Callable[..., Any]  # part(work, *args) -> work(*args)
 # compared by identity.
 _VALUES = frozenset((int, bool, str, dt.date, type(None)))
 # Parts kept: a variant's own parts are never asked for again, and give way to the parts
-# every variant shares, which each variant asks for again (a case's lines, a few each).
-KEPT = 256
+# every variant shares, which each variant asks for again. A line shares about ten, and
+# least-recently-used keeping must hold all of a case's at once or it keeps none: fifty
+# lines (the most a case may have) share some five hundred.
+KEPT = 1024
 
 
 def each_time(work: Callable[..., T], *args: Any) -> T:
