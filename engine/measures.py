@@ -439,7 +439,8 @@ def _uplifts(nature: Nature, evidence: Evidence, own: OptimismBias | None, param
         v if (v := getattr(own, kind) if own else None) is not None else default
         for kind, default in zip(_OWN_KINDS, by_class)
     ]
-    below = [k for k, floor in zip(_OWN_KINDS, lower) if own and getattr(own, k) is not None and getattr(own, k) < floor]
+    below = [k for k, floor in zip(_OWN_KINDS, lower)
+             if own and getattr(own, k) is not None and getattr(own, k) < floor]
     return Uplifts(mitigation, *picked, lower, below)
 
 
@@ -758,8 +759,8 @@ def _relet(option: Option, term: int | None, params: dict[str, InForce]) -> tupl
     return term, cost
 
 
-def _quality_value(go_q: dict[str, float], offer_q: dict[str, float], dimensions: dict[str, QualityDimension], seats: int,
-                   period: Period, params: dict[str, InForce], months_to_need: float) -> float:
+def _quality_value(go_q: dict[str, float], offer_q: dict[str, float], dimensions: dict[str, QualityDimension],
+                   seats: int, period: Period, params: dict[str, InForce], months_to_need: float) -> float:
     """Going alone's lead in the weighted mean score x rate x seats, per year from the date needed, discounted.
 
     The rate is per point of the weighted mean (weights normalised, as in price per quality point

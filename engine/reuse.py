@@ -53,7 +53,7 @@ def _key(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 class Reuse:
-    """The parts of the measures of one case's variants, each kept with its arguments, the least recently used going first.
+    """The parts of the measures of one case's variants, each kept with its arguments; the least recently used go first.
 
     Keeping the arguments keeps them alive, so no other object takes an identity that a key
     holds. Nothing in a case is changed in place (variants are copies), so an argument of
