@@ -6,22 +6,23 @@ rule or a briefing uses is a field here, with its unit, so it can be traced.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-import copy
 from dataclasses import dataclass, replace
 import statistics
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .case import (
-    MARKING_RANK, MAX_UPLIFT, Case, Evidence, ExitTerms, Met, Nature, Offer, Requirement, ResidualValue, ServiceKind,
-    ServiceLine, Option,
+    MARKING_RANK, MAX_UPLIFT, BusinessAsUsual, Case, Evidence, ExitTerms, GoAlone, Met, Nature, Offer, OptimismBias,
+    PeerPrice, PriceBasis, QualityDimension, Requirement, Residual, ResidualValue, ServiceKind, ServiceLine, Option,
 )
 from .errors import ParameterError
 from .estimates import Ranges, extremes, mean
 from .parameters import InForce, Parameters
 from .quantities import MAX_FIGURE, Range
+from .reuse import Part, each_time
 
 DAYS_PER_MONTH = 365.25 / 12
 # The parameters the arithmetic reads, and the values it can use. A rate of -100% divides
@@ -325,21 +326,28 @@ def price_at(offer: Offer, pool_seats: int) -> Range | None:
 
 
 class Period:
-    """One appraisal period: its discount factors and the real value of a pound of each option's prices."""
+    """One appraisal period: its discount factors and the real value of a pound of each option's prices.
 
-    def __init__(self, years: int, params: dict[str, InForce], base_shift: int):
+    Shared by every measurement with the same figures (see appraisal_period()) and never changed, so
+    what it works out for an option's price basis is kept for the next draw of the case.
+    """
+
+    def __init__(self, years: int, rate: float, deflator: float, base_shift: int):
         self.years = years
-        self.rate = params["discount_rate"].value
-        self.factors = discount_factors(self.rate, years)
-        self.deflator = params["gdp_deflator"].value
+        self.rate = rate
+        self.factors = discount_factors(rate, years)
+        self.annual_factors = self.factors[1:]  # years 1..N, where annual amounts fall
+        self.deflator = deflator
         self.base_shift = base_shift
+        self._indices: dict[tuple[Any, ...], tuple[float, ...]] = {}
 
     def in_service(self, months: float) -> list[float]:
         """Share of each year t = 1..N the option is in service, once it starts `months` after the decision."""
         start = months / 12
-        return [min(1.0, max(0.0, t - start)) for t in range(1, self.years + 1)]
+        # min(1.0, max(0.0, t - start)), written out: worked for every option at every point of every draw.
+        return [1.0 if (x := t - start) >= 1.0 else x if x > 0.0 else 0.0 for t in range(1, self.years + 1)]
 
-    def price_index(self, option: Option, term: int | None, years: range | None = None) -> list[float]:
+    def price_index(self, basis: PriceBasis, term: int | None, years: range | None = None) -> tuple[float, ...]:
         """Real value in each year (t = 1..N unless `years`) of a pound of the option's annual price.
 
         A price fixed in cash or indexed holds for its contract's term only: each re-letting resets it
@@ -347,15 +355,21 @@ class Period:
         the same real price is the rule owners' judgement, appraisal-model.md section 3). The first
         letting runs from the price base year.
         """
-        basis = option.price_basis
-        growth = {"real": 1.0 + self.deflator, "cash_fixed": 1.0, "indexed": 1.0 + basis.rate}[basis.kind]
+        key = (basis.kind, basis.rate, term, years)
+        found = self._indices.get(key)
+        if found is None:
+            found = self._indices[key] = self._price_index(basis.kind, basis.rate, term, years)
+        return found
+
+    def _price_index(self, kind: str, rate: float, term: int | None, years: range | None) -> tuple[float, ...]:
+        growth = {"real": 1.0 + self.deflator, "cash_fixed": 1.0, "indexed": 1.0 + rate}[kind]
         step = growth / (1 + self.deflator)
 
         def since_letting(t: int) -> int:
             start = (t - 1) // term * term if term and t <= self.years else 0
             return t - start + (self.base_shift if start == 0 else 0)
 
-        return [step ** since_letting(t) for t in (years or range(1, self.years + 1))]
+        return tuple(step ** since_letting(t) for t in (years or range(1, self.years + 1)))
 
     def every(self, cycle: int | None) -> list[int]:
         """Years 0, cycle, 2 x cycle, ... within the period (just year 0 without a cycle)."""
@@ -363,77 +377,98 @@ class Period:
 
     def annual(self, amounts: list[float]) -> float:
         """Present value of amounts paid at the end of years 1..N."""
-        return sum(a * f for a, f in zip(amounts, self.factors[1:]))
+        return sum(a * f for a, f in zip(amounts, self.annual_factors))
 
     def undiscounted(self) -> "Period":
         """The same period with every year's factor 1: what its costs come to in pounds, undiscounted."""
-        flat = copy.copy(self)
-        flat.rate, flat.factors = 0.0, [1.0] * len(self.factors)
-        return flat
+        return Period(self.years, 0.0, self.deflator, self.base_shift)
 
     def factor(self, t: float) -> float:
         """The discount factor of year t, within the period or after it."""
         return 1.0 / (1.0 + self.rate) ** t
 
 
-class Point:
-    """One option's inputs at one point of their ranges (low, likely, high or mean)."""
+@functools.lru_cache(maxsize=256)
+def _period(years: int, rate: float, deflator: float, base_shift: int) -> Period:
+    return Period(years, rate, deflator, base_shift)
 
-    def __init__(self, one_off: float, running: float, months: float, management: float, transition: float, bau: float):
-        self.one_off, self.running, self.months = one_off, running, months
-        self.management, self.transition, self.bau = management, transition, bau
-        self.key = (one_off, running, months, management, transition, bau)
+
+def appraisal_period(years: int, params: dict[str, InForce], base_shift: int) -> Period:
+    """The appraisal period for these figures: made once, then shared (a case's draws all use the same)."""
+    return _period(years, params["discount_rate"].value, params["gdp_deflator"].value, base_shift)
+
+
+class Point(NamedTuple):
+    """One option's inputs at one point of their ranges (low, likely, high or mean): equal points cost the same."""
+
+    one_off: float
+    running: float
+    months: float
+    management: float
+    transition: float
+    bau: float
 
 
 def _by_point(points: dict[str, Point], cost: Any) -> dict[str, dict[str, float]]:
     """`cost` at each point, worked once per distinct point: a figure without a range has all four the same."""
-    worked: dict[tuple[float, ...], dict[str, float]] = {}
-    return {k: worked[p.key] if p.key in worked else worked.setdefault(p.key, cost(p)) for k, p in points.items()}
+    worked: dict[Point, dict[str, float]] = {}
+    return {k: worked[p] if p in worked else worked.setdefault(p, cost(p)) for k, p in points.items()}
 
 
 def _points(option: Option, one_off: Range, running: Range, bau: Range, ranges: Ranges) -> dict[str, Point]:
     """The option's inputs at low, likely, high (the distribution's ends) and mean."""
-    rs = [one_off, running, option.procurement_months, option.contract_management_cost, option.transition_cost, bau]
+    rs = (one_off, running, option.procurement_months, option.contract_management_cost, option.transition_cost, bau)
     ends = [extremes(r, ranges) for r in rs]
-    out = {p: Point(*(getattr(r, p) for r in ends)) for p in ("low", "likely", "high")}
-    out["mean"] = Point(*(mean(r, ranges) for r in rs))
-    return out
+    return {
+        "low": Point(*[r.low for r in ends]),
+        "likely": Point(*[r.likely for r in ends]),
+        "high": Point(*[r.high for r in ends]),
+        "mean": Point(*[mean(r, ranges) for r in rs]),
+    }
 
 
-def _by_class(option: Option, params: dict[str, InForce], bound: str) -> tuple[float, float, float]:
+# Each reference class's parameters: its upper and its lower bound.
+_BOUNDS = {stem: (f"optimism_bias_{stem}", f"optimism_bias_{stem}_lower") for stem in _CLASS_LABEL}
+
+
+def _by_class(nature: Nature, mitigation: float, params: dict[str, InForce], bound: str) -> tuple[float, float, float]:
     """(one-off, running, duration) uplifts of the option's reference classes at a bound: 'mitigated' or 'lower'."""
-    mitigation = params[_MITIGATION[option.evidence]].value
-
     def one(stem: str | None) -> float:
         if stem is None:
             return 0.0
-        upper, lower = params[f"optimism_bias_{stem}"].value, params[f"optimism_bias_{stem}_lower"].value
+        upper, lower = (params[name].value for name in _BOUNDS[stem])
         return lower if bound == "lower" else lower + (upper - lower) * (1 - mitigation)
 
-    return one(_ONE_OFF_CLASS[option.nature]), one("operating_cost"), one(_DURATION_CLASS[option.nature])
+    return one(_ONE_OFF_CLASS[nature]), one("operating_cost"), one(_DURATION_CLASS[nature])
 
 
 _OWN_KINDS = ("capital_cost", "operating_cost", "duration")
 
 
-def _uplifts(option: Option, params: dict[str, InForce]) -> tuple[float, float, float, float]:
-    """(mitigation, one-off, running, duration) uplifts: the case's own where it gives evidence, else by class."""
-    own = option.optimism_bias
-    by_class = _by_class(option, params, "mitigated")
+@dataclass(frozen=True)
+class Uplifts:
+    """An option's optimism bias: the uplifts applied, its classes' lower bounds, and its own set below them."""
+
+    mitigation: float  # how far its evidence moves the uplift from the upper bound to the lower
+    one_off: float
+    running: float
+    duration: float
+    lower: tuple[float, float, float]  # (one-off, running, duration) at its classes' lower bounds
+    below_floor: list[str]  # the kinds of uplift the case sets below those (Green Book 2018 para 5.44)
+
+
+def _uplifts(nature: Nature, evidence: Evidence, own: OptimismBias | None, params: dict[str, InForce]) -> Uplifts:
+    """The uplifts of an option of this nature and evidence: the case's own where it gives evidence, else by class."""
+    mitigation = params[_MITIGATION[evidence]].value
+    by_class = _by_class(nature, mitigation, params, "mitigated")
+    lower = _by_class(nature, mitigation, params, "lower")
     picked = [
         v if (v := getattr(own, kind) if own else None) is not None else default
         for kind, default in zip(_OWN_KINDS, by_class)
     ]
-    return (params[_MITIGATION[option.evidence]].value, *picked)
-
-
-def _below_floor(option: Option, params: dict[str, InForce]) -> list[str]:
-    """The kinds of uplift the case sets below its class's lower bound (Green Book 2018 para 5.44)."""
-    own = option.optimism_bias
-    if own is None:
-        return []
-    floors = _by_class(option, params, "lower")
-    return [k for k, floor in zip(_OWN_KINDS, floors) if getattr(own, k) is not None and getattr(own, k) < floor]
+    below = [k for k, floor in zip(_OWN_KINDS, lower)
+             if own and getattr(own, k) is not None and getattr(own, k) < floor]
+    return Uplifts(mitigation, *picked, lower, below)
 
 
 class OptionFlows:
@@ -451,24 +486,24 @@ class OptionFlows:
     unlawful bridge, and measured (late_months, gap_unbridgeable) for the rules.
     """
 
-    def __init__(self, side: "Side", at: "Setting"):
-        option, period = side.option, at.period
-        self.option, self.period = option, period
-        bau = at.line.business_as_usual
-        self.lawful_bridge = bool(bau and bau.can_extend)
+    def __init__(self, basis: PriceBasis, residual: Residual | None, asset_life: int | None, early_exit: float | None,
+                 relet: tuple[int, float] | None, exit_cost: float, break_years: float | None, at: "Setting"):
+        period = at.period
+        self.period, self.basis, self.residual, self.asset_life = period, basis, residual, asset_life
+        self.lawful_bridge = bool(at.bau and at.bau.can_extend)
         self.months_to_need = at.months_to_need
         self.need = period.in_service(at.months_to_need)
         years = period.factors[1:]
-        term = side.relet[0] if side.relet else None
-        self.index = period.price_index(option, term)
+        term = relet[0] if relet else None
+        self.index = period.price_index(basis, term)
         self.before_need = sum((1 - n) * f for n, f in zip(self.need, years))
         # One-off costs, repeated on the asset life within the period (Green Book 2018 para 5.14).
-        self.one_off_factor = sum(period.factors[t] for t in period.every(option.asset_life_years))
+        self.one_off_factor = sum(period.factors[t] for t in period.every(asset_life))
         self.residual_factor, self.residual_stated = self._residual(at.need_ends)
-        self.relets = self._relets(side.relet)
-        self.exit = side.exit_cost * period.factors[-1]
-        self.tail = self._tail(term, side.break_years, at.need_ends)
-        self.early_exit = option.early_exit_cost
+        self.relets = self._relets(relet)
+        self.exit = exit_cost * period.factors[-1]
+        self.tail = self._tail(term, break_years, at.need_ends)
+        self.early_exit = early_exit
 
     def _residual(self, need_ends: bool) -> tuple[float, float]:
         """(share of the last purchase credited at year N, discounted; a stated value, discounted).
@@ -477,11 +512,11 @@ class OptionFlows:
         or alternative use". Straight line is the rule owners' proxy for an asset still in use; where
         the need ends with the period it is nil unless the case states what the asset would fetch.
         """
-        basis = self.option.residual or ("none" if need_ends else "straight_line")
+        basis = self.residual or ("none" if need_ends else "straight_line")
         end = self.period.factors[-1]
         if isinstance(basis, ResidualValue):
             return 0.0, basis.value * end
-        life = self.option.asset_life_years
+        life = self.asset_life
         if basis == "none" or not life:
             return 0.0, 0.0
         last = self.period.every(life)[-1]
@@ -503,30 +538,33 @@ class OptionFlows:
         end = min(term, break_years) if break_years is not None else term
         n = self.period.years
         years = range(n + 1, math.ceil(end) + 1)
-        index = self.period.price_index(self.option, None, years)
+        index = self.period.price_index(self.basis, None, years)
         return [(min(1.0, end - (t - 1)), i, self.period.factor(t)) for t, i in zip(years, index)]
 
     def npc(self, p: Point, one_off_up: float, running_up: float, duration_up: float) -> dict[str, float]:
         """Net present cost at one point with the given uplifts, and its parts."""
+        years = self.period.annual_factors
         active = self.period.in_service(max(p.months * (1 + duration_up), self.months_to_need))
-        own = [(p.running * i + p.management) * (1 + running_up) for i in self.index]
-        late_rate = [max(p.bau, o) if self.lawful_bridge else o for o in own]
-        years = self.period.factors[1:]
+        up = 1 + running_up
+        running, management = p.running, p.management
+        own = [(running * i + management) * up for i in self.index]
+        late_rate = [max(p.bau, o) for o in own] if self.lawful_bridge else own
         one_off = p.one_off * (1 + one_off_up)
-        committed = sum(s * (p.running * i + p.management) * (1 + running_up) * f for s, i, f in self.tail)
+        committed = sum(s * (running * i + management) * up * f for s, i, f in self.tail)
         if self.early_exit is not None:
             committed = min(committed, self.early_exit * self.period.factors[-1])
         parts = {
             "one_off": one_off * self.one_off_factor + p.transition * (1 + one_off_up),
             "before_need": p.bau * self.before_need,
-            "running": sum(a * o * f for a, o, f in zip(active, own, years)),
-            "bridging": sum((n - a) * r * f for n, a, r, f in zip(self.need, active, late_rate, years)),
+            "running": sum([a * o * f for a, o, f in zip(active, own, years)]),
+            "bridging": sum([(n - a) * r * f for n, a, r, f in zip(self.need, active, late_rate, years)]),
             "reprocurement": self.relets,
             "committed": committed,
-            "residual": one_off * self.residual_factor + self.residual_stated,
             "exit": self.exit,
         }
-        parts["total"] = sum(v for k, v in parts.items() if k != "residual") - parts["residual"]
+        residual = one_off * self.residual_factor + self.residual_stated
+        parts["total"] = sum(parts.values()) - residual
+        parts["residual"] = residual
         return parts
 
 
@@ -544,10 +582,14 @@ class Side:
 
 @dataclass(frozen=True)
 class Setting:
-    """What both options of a line are measured against."""
+    """What both options of a line are measured against: all that measuring an option reads of its line and case.
 
-    line: ServiceLine
-    case: Case
+    Only that, so that an option's measures are a part (engine.reuse) of exactly these and its own figures.
+    """
+
+    bau: BusinessAsUsual | None  # the current service, if any
+    dimensions: dict[str, QualityDimension]  # the line's quality dimensions: their minimums
+    ranges: Ranges  # how the case's ranges are read
     period: Period
     params: dict[str, InForce]
     seats: int
@@ -563,32 +605,44 @@ def _register(option: Option, flows: OptionFlows, spread: float) -> float:
     )
 
 
+def _flows(side: Side, at: Setting, part: Part = each_time) -> OptionFlows:
+    """The option's flows, from what they read of it: its figures aside, so the same for every draw of those."""
+    o = side.option
+    return part(OptionFlows, o.price_basis, o.residual, o.asset_life_years, o.early_exit_cost, side.relet,
+                side.exit_cost, side.break_years, at)
+
+
 def _spread(side: Side, at: Setting, p: Point) -> float:
     """How the option's own costs fall over time: their present value per undiscounted pound (1 if none)."""
     keys = ("one_off", "running", "bridging")
-    present = OptionFlows(side, at).npc(p, 0.0, 0.0, 0.0)
-    flat = OptionFlows(side, replace(at, period=at.period.undiscounted())).npc(p, 0.0, 0.0, 0.0)
+    present = _flows(side, at).npc(p, 0.0, 0.0, 0.0)
+    flat = _flows(side, replace(at, period=at.period.undiscounted())).npc(p, 0.0, 0.0, 0.0)
     total = sum(flat[k] for k in keys)
     return sum(present[k] for k in keys) / total if total > 0 else 1.0
 
 
-def measure_option(side: Side, at: Setting) -> OptionMeasures:
+# The current service's cost where there is none (a new body): one range, shared.
+_NOTHING = Range.exactly(0.0)
+
+
+def measure_option(side: Side, at: Setting, part: Part = each_time) -> OptionMeasures:
     """One option over the period: each point's cost with and without bias, the register's displacement, the parts."""
     option, one_off, running, period, params, seats = side.option, side.one_off, side.running, at.period, at.params, at.seats
-    bau = at.line.business_as_usual
-    points = _points(option, one_off, running, bau.annual_cost if bau else Range.exactly(0.0), at.case.ranges)
-    mitigation, up_one_off, up_running, up_duration = _uplifts(option, params)
-    flows = OptionFlows(side, at)
+    bau = at.bau
+    points = _points(option, one_off, running, bau.annual_cost if bau else _NOTHING, at.ranges)
+    up = part(_uplifts, option.nature, option.evidence, option.optimism_bias, params)
+    mitigation, up_one_off, up_running, up_duration = up.mitigation, up.one_off, up.running, up.duration
+    flows = _flows(side, at, part)
     biased = _by_point(points, lambda p: flows.npc(p, up_one_off, up_running, up_duration))
     raw = _by_point(points, lambda p: flows.npc(p, 0.0, 0.0, 0.0))
     register = _register(option, flows, _spread(side, at, points["mean"])) if option.risk_register else 0.0
     # Costed risks displace the generic uplift as far as they go, never more: base + max(OB, register).
     total = {k: raw[k]["total"] + max(biased[k]["total"] - raw[k]["total"], register) for k in points}
     amount = biased["mean"]["total"] - raw["mean"]["total"]
-    floor = flows.npc(points["mean"], *_by_class(option, params, "lower"))["total"] - raw["mean"]["total"]
+    floor = flows.npc(points["mean"], *up.lower)["total"] - raw["mean"]["total"]
     months_mean = points["mean"].months * (1 + up_duration)
     late = max(0.0, months_mean - at.months_to_need)
-    fails = _failed_minimums(option, at.line)
+    fails = _failed_minimums(option, at.dimensions)
     return OptionMeasures(
         cost_per_seat=running.likely * (1 + up_running) / seats,
         cost_per_seat_before_bias=running.likely / seats,
@@ -627,7 +681,7 @@ def measure_option(side: Side, at: Setting) -> OptionMeasures:
             risk_register=register,
             residual=max(0.0, amount - register),
             reason=option.optimism_bias.reason if option.optimism_bias else None,
-            below_class_floor=_below_floor(option, params),
+            below_class_floor=up.below_floor,
             floor_shortfall=max(0.0, floor - amount),
         ),
     )
@@ -639,11 +693,11 @@ def _ordered(points: dict[str, float]) -> Range:
     return Range.derived(min(ends), points["likely"], max(ends))
 
 
-def _failed_minimums(option: Option, line: ServiceLine) -> list[str]:
+def _failed_minimums(option: Option, dimensions: dict[str, QualityDimension]) -> list[str]:
     """The dimensions on which the option scores below the minimum: a stated one, else any score of 0
     (absent), which no must-have list needs to name; a case that accepts it states minimum 0."""
     def fails(d: str, score: float) -> bool:
-        spec = line.quality_dimensions.get(d)
+        spec = dimensions.get(d)
         return score < spec.minimum if spec and spec.minimum is not None else score == 0
     return [d for d, score in option.quality.items() if fails(d, score)]
 
@@ -658,30 +712,47 @@ def _ratio(a: Range, b: Range) -> Range | None:
     return Range.derived(a.low / b.high, a.likely / b.likely, a.high / b.low)
 
 
-def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> LineMeasures:
-    """Measure one service line: each option over one appraisal period, then the two side by side."""
+def _go_alone(go: GoAlone, at: Setting, part: Part) -> OptionMeasures:
+    """Going alone over the period: its own costs, contract and exit."""
+    return measure_option(
+        Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost,
+             _relet(go, go.contract_years, at.params), go.break_after_years),
+        at,
+        part,
+    )
+
+
+def _offer(deal: Offer, price: Range, at: Setting, part: Part) -> OptionMeasures:
+    """The offer over the period: its price per seat once the line joins, for the line's seats."""
+    return measure_option(
+        Side(deal, deal.onboarding_cost, price.scaled(at.seats), deal.exit_terms.exit_cost,
+             _relet(deal, deal.contract_years, at.params), deal.exit_terms.break_after_years),
+        at,
+        part,
+    )
+
+
+def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce], part: Part = each_time) -> LineMeasures:
+    """Measure one service line: each option over one appraisal period, then the two side by side.
+
+    Each part of it that reads only some of the line is worked out by `part` (engine.reuse).
+    """
     seats = line.seats or case.organisation.seats
     years = line.appraisal_years or int(params["appraisal_period_years"].value)
     base_year = case.price_base_year or case.decision_date.year
-    period = Period(years, params, case.decision_date.year - base_year)
+    period = appraisal_period(years, params, case.decision_date.year - base_year)
     timing = _timing(line, case)
     # The price after joining: this line's seats join the pool and may reach a cheaper tier.
-    price = price_at(line.offer, line.offer.pool_seats + seats)
+    price = part(price_at, line.offer, line.offer.pool_seats + seats)
     if price is None:  # Case.problems refuses this; measuring an unchecked case must not price it at a tier
         raise ValueError(f"service line '{line.name}': the pool is below the offer's lowest price tier")
-    at = Setting(line, case, period, params, seats, timing["months_to_need"], line.appraisal_years is not None)
+    at = part(Setting, line.business_as_usual, line.quality_dimensions, case.ranges, period, params, seats,
+              timing["months_to_need"], line.appraisal_years is not None)
     go, deal = line.go_alone, line.offer
-    go_alone = measure_option(
-        Side(go, go.one_off_costs, go.annual_running_cost, go.exit_cost,
-             _relet(go, go.contract_years, params), go.break_after_years),
-        at,
-    )
-    offer = measure_option(
-        Side(deal, deal.onboarding_cost, price.scaled(seats), deal.exit_terms.exit_cost,
-             _relet(deal, deal.contract_years, params), deal.exit_terms.break_after_years),
-        at,
-    )
-    quality = _quality_value(line, seats, period, params, timing["months_to_need"])
+    go_alone = part(_go_alone, go, at, part)
+    offer = part(_offer, deal, price, at, part)
+    quality = part(_quality_value, go.quality, deal.quality, line.quality_dimensions, seats, period, params,
+                   timing["months_to_need"])
     return LineMeasures(
         name=line.name,
         kind=line.kind,
@@ -704,10 +775,11 @@ def measure_line(line: ServiceLine, case: Case, params: dict[str, InForce]) -> L
         cost_to_firm_up=case.cost_to_firm_up,
         **timing,
         **_cost_comparison(go_alone, offer, quality),
-        **_quality_comparison(line, go_alone, offer),
-        **_requirement_figures(line.requirements, case.organisation.protective_marking, line.offer.accredited_marking,
-                               line.go_alone.accredited_marking),
-        **_price_figures(line, seats, price, period, params),
+        **part(_quality_comparison, go.quality, deal.quality, line.quality_dimensions, go_alone.quality_score,
+               offer.quality_score),
+        **part(_requirement_figures, line.requirements, case.organisation.protective_marking, deal.accredited_marking,
+               go.accredited_marking),
+        **part(_price_figures, deal, line.peer_prices, seats, price, period, params),
         **_exit_figures(line.offer.exit_terms),
     )
 
@@ -720,7 +792,8 @@ def _relet(option: Option, term: int | None, params: dict[str, InForce]) -> tupl
     return term, cost
 
 
-def _quality_value(line: ServiceLine, seats: int, period: Period, params: dict[str, InForce], months_to_need: float) -> float:
+def _quality_value(go_q: dict[str, float], offer_q: dict[str, float], dimensions: dict[str, QualityDimension],
+                   seats: int, period: Period, params: dict[str, InForce], months_to_need: float) -> float:
     """Going alone's lead in the weighted mean score x rate x seats, per year from the date needed, discounted.
 
     The rate is per point of the weighted mean (weights normalised, as in price per quality point
@@ -728,8 +801,7 @@ def _quality_value(line: ServiceLine, seats: int, period: Period, params: dict[s
     criteria twice does not double it. It runs from the date needed for both options alike, so a
     later option neither gains nor loses quality value by being late: lateness is weighed as time.
     """
-    go_q, offer_q = line.go_alone.quality, line.offer.quality
-    weights = {d: line.quality_dimensions[d].weight if d in line.quality_dimensions else 1.0 for d in set(go_q) & set(offer_q)}
+    weights = {d: dimensions[d].weight if d in dimensions else 1.0 for d in set(go_q) & set(offer_q)}
     total = sum(weights.values())
     if not total:
         return 0.0
@@ -772,14 +844,12 @@ def _cost_comparison(go: OptionMeasures, offer: OptionMeasures, quality: float) 
     }
 
 
-def _quality_comparison(line: ServiceLine, go: OptionMeasures, offer: OptionMeasures) -> dict[str, Any]:
-    """The quality gap, and dimension by dimension which option scores higher."""
-    go_scores, offer_scores = line.go_alone.quality, line.offer.quality
-    both_scored = go.quality_score is not None and offer.quality_score is not None
+def _quality_comparison(go_scores: dict[str, float], offer_scores: dict[str, float], spec: dict[str, QualityDimension],
+                        go_score: float | None, offer_score: float | None) -> dict[str, Any]:
+    """The quality gap between the options' scores, and dimension by dimension which option scores higher."""
     dims = sorted(set(go_scores) & set(offer_scores))
-    spec = line.quality_dimensions
     return {
-        "quality_gap": go.quality_score - offer.quality_score if both_scored else None,
+        "quality_gap": go_score - offer_score if go_score is not None and offer_score is not None else None,
         "dimensions_go_alone_better": sum(go_scores[d] > offer_scores[d] for d in dims),
         "dimensions_offer_better": sum(go_scores[d] < offer_scores[d] for d in dims),
         "quality_dimensions": len(dims),
@@ -831,22 +901,22 @@ def _requirement_figures(reqs: list[Requirement], marking: str, accredited: str,
 
 
 def _price_figures(
-    line: ServiceLine, seats: int, price: Range, period: Period, params: dict[str, InForce]
+    offer: Offer, peer_prices: list[PeerPrice], seats: int, price: Range, period: Period, params: dict[str, InForce]
 ) -> dict[str, Any]:
     """The price after joining against what peers pay, and what this line's joining saves the rest of the pool."""
-    peers = [p.price_per_seat for p in line.peer_prices]
+    peers = [p.price_per_seat for p in peer_prices]
     median = statistics.median(peers) if peers else None
-    before_range = price_at(line.offer, line.offer.pool_seats)
+    before_range = price_at(offer, offer.pool_seats)
     # Below the lowest tier the pool has no price without this line: nothing for others to save.
     before = before_range.likely if before_range is not None else price.likely
-    saving = _pool_saving(line, before - price.likely, period)
+    saving = _pool_saving(offer, before - price.likely, period)
     social = saving * params["pool_scale_share"].value
     return {
         "peers_known": len(peers),
         "peer_median_price": median,
         "discount_on_peer_price": (median - price.likely) / median if median else None,
         "price_per_seat": price.likely,
-        "pool_seats_after_joining": line.offer.pool_seats + seats,
+        "pool_seats_after_joining": offer.pool_seats + seats,
         "price_before_joining": before,
         "price_drop_from_joining": (before - price.likely) / before if before else 0.0,
         "pool_saving": saving,
@@ -858,10 +928,10 @@ def _price_figures(
     }
 
 
-def _pool_saving(line: ServiceLine, drop: float, period: Period) -> float:
+def _pool_saving(offer: Offer, drop: float, period: Period) -> float:
     """The tier drop x the seats of members passing it through, over their remaining years in the period, discounted."""
     total = 0.0
-    for member in line.offer.pool_members:
+    for member in offer.pool_members:
         if member.pass_through:
             share = [min(1.0, max(0.0, member.remaining_years - (t - 1))) for t in range(1, period.years + 1)]
             total += drop * member.seats * period.annual(share)
@@ -878,9 +948,12 @@ def _exit_figures(terms: ExitTerms) -> dict[str, Any]:
     }
 
 
-def measure(case: Case, params: dict[str, InForce]) -> Measures:
-    """Measure every service line of a case with the parameters in force: a pure function of its inputs."""
-    lines = [measure_line(line, case, params) for line in case.service_lines]
+def measure(case: Case, params: dict[str, InForce], part: Part = each_time) -> Measures:
+    """Measure every service line of a case with the parameters in force: a pure function of its inputs.
+
+    `part` works out each part of a line (engine.reuse): a Reuse keeps the parts that variants of one case share.
+    """
+    lines = [measure_line(line, case, params, part) for line in case.service_lines]
     return Measures(
         lines=lines,
         seats=case.organisation.seats,

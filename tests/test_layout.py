@@ -11,7 +11,7 @@ ENGINE = Path(__file__).resolve().parent.parent / "engine"
 # The pipeline, first stage first. A module may import from its own stage or an earlier one,
 # never a later one: data flows forward. A new module must be placed here (the last test says so).
 STAGES: list[set[str]] = [
-    {"__init__", "errors", "units", "quantities", "estimates", "figures", "write", "quiet", "resources", "documents", "limits", "isolated"},
+    {"__init__", "errors", "units", "quantities", "estimates", "figures", "write", "quiet", "resources", "documents", "limits", "isolated", "reuse"},
     {"case", "load", "parameters", "schema"},
     {"measures"},
     {"conditions"},

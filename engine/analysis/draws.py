@@ -18,7 +18,7 @@ import numpy as np
 from ..case import Case
 from ..estimates import sample
 from ..quantities import Range
-from .inputs import Input, replace
+from .inputs import Input, replace_all
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,10 @@ class Draws:
 
     def case(self, base: Case, row: int) -> Case:
         """The case with every drawn input fixed at its value in draw `row` (a point, no longer a range)."""
-        case = base
-        for item, value in zip(self.inputs, self.values[row]):
-            case = replace(case, item.path, Range.derived(value, value, value))
-        return case
+        # Python floats, not numpy's: the measures' arithmetic on numpy scalars is slower, and
+        # divides by zero into infinity where a float raises (a draw that cannot be measured).
+        values = self.values[row].tolist()
+        return replace_all(base, {item.path: Range.derived(v, v, v) for item, v in zip(self.inputs, values)})
 
 
 def _groups(case: Case, inputs: list[Input]) -> list[tuple[int, ...]]:

@@ -73,16 +73,24 @@ class Input:
 
 def replace(obj: Any, path: Path, value: Any) -> Any:
     """A copy of `obj` with the item at `path` replaced; only the objects along the path are copied."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
+    return replace_all(obj, {path: value})
+
+
+def replace_all(obj: Any, changes: dict[Path, Any]) -> Any:
+    """A copy of `obj` with the item at each path replaced; each object along the paths is copied once."""
+    if () in changes:
+        return changes[()]
+    below: dict[Any, dict[Path, Any]] = {}
+    for path, value in changes.items():
+        below.setdefault(path[0], {})[path[1:]] = value
     if isinstance(obj, list):
         out = list(obj)
-        out[head] = replace(obj[head], rest, value)
+        for head, rest in below.items():
+            out[head] = replace_all(obj[head], rest)
         return out
     if isinstance(obj, dict):
-        return {**obj, head: replace(obj[head], rest, value)}
-    return obj.model_copy(update={head: replace(getattr(obj, head), rest, value)})
+        return {**obj, **{head: replace_all(obj[head], rest) for head, rest in below.items()}}
+    return obj.model_copy(update={head: replace_all(getattr(obj, head), rest) for head, rest in below.items()})
 
 
 def _at(obj: Any, path: Path) -> Any:
@@ -188,4 +196,4 @@ def uncertain(inputs: list[Input]) -> list[Input]:
     return [i for i in inputs if i.uncertain]
 
 
-__all__ = ["Input", "case_inputs", "parameter_inputs", "uncertain", "replace"]
+__all__ = ["Input", "case_inputs", "parameter_inputs", "uncertain", "replace", "replace_all"]

@@ -1,7 +1,8 @@
 """Deciding many variants of one case fast: the verdicts only, by the real rulebook.
 
 One Decider (its durable_rules host and compiled rulesets) is reused for every variant;
-each variant is measured afresh and assessed in the same session the Assessor reuses.
+each variant is measured afresh, but for the parts it shares with an earlier variant (those
+no changed input reaches: engine.reuse), and assessed in the same session the Assessor reuses.
 The reasons, trace and wording that `decide` builds for a reader are skipped: a variant
 needs only its verdicts, and these come from the same `line_verdict` and `overall`.
 """
@@ -14,6 +15,7 @@ from ..case import Case
 from ..decide import line_verdict, overall
 from ..measures import measure
 from ..parameters import InForce
+from ..reuse import Reuse
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Verdicts:
         self.decider = decider
         self.rules = decider.rulebook.rules
         self.count = 0  # decisions made, for the benchmark
+        self.reuse = Reuse()
+        # A line's verdict by the rules that fired on it: variants fire few distinct sets.
+        self._settled: dict[tuple[int, ...], _Settled] = {}
 
     def outcome(self, case: Case, params: dict[str, InForce]) -> Outcome | None:
         """The verdicts of a variant: measured, assessed and settled as `decide` does; None if it cannot be measured.
@@ -44,17 +49,36 @@ class Verdicts:
         tier has no price): it has no verdict, and a search stops short of it.
         """
         try:
-            measures = measure(case, params)
+            measures = measure(case, params, self.reuse)
         except (ValueError, ZeroDivisionError, OverflowError):
             return None
         findings = self.decider.assessor.assess(case, measures)
-        fired: list[list] = [[] for _ in case.service_lines]
+        fired: list[list[int]] = [[] for _ in case.service_lines]
         for f in findings.firings:
-            fired[f.line].append(self.rules[f.rule])
-        decisions = [line_verdict(rules, self.decider.rulebook) for rules in fired]
-        lines = tuple(d.verdict for d in decisions)
+            fired[f.line].append(f.rule)
+        settled = [self._settled_line(tuple(rules)) for rules in fired]
+        lines = tuple(s.verdict for s in settled)
         self.count += 1
         return Outcome(overall(list(lines)), lines, tuple(m.go_alone_advantage for m in measures.lines),
                        tuple(m.go_alone_advantage - m.margin_to_clear for m in measures.lines),
-                       tuple(tuple(r.spec.title for r in d.deciding) for d in decisions),
-                       tuple(tuple(r.spec.title for r in d.deciding if r.spec.then.verdict == "refer") for d in decisions))
+                       tuple(s.deciding for s in settled), tuple(s.referring for s in settled))
+
+    def _settled_line(self, fired: tuple[int, ...]) -> "_Settled":
+        """A line's verdict from the rules that fired on it (indices, in firing order), by decide's precedence."""
+        settled = self._settled.get(fired)
+        if settled is None:
+            d = line_verdict([self.rules[i] for i in fired], self.decider.rulebook)
+            settled = self._settled[fired] = _Settled(
+                d.verdict, tuple(r.spec.title for r in d.deciding),
+                tuple(r.spec.title for r in d.deciding if r.spec.then.verdict == "refer"),
+            )
+        return settled
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """A line's verdict, with the titles of the rules that decided it and of those among them that refer."""
+
+    verdict: str
+    deciding: tuple[str, ...]
+    referring: tuple[str, ...]
