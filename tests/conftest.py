@@ -45,7 +45,7 @@ def fuzz(max_examples: int) -> settings:
     )
 
 
-EXAMPLES = ["new-department", "large-specialist", "part-join", "urgent-agency", "refer-thin-evidence"]
+EXAMPLES = ["new-department", "large-specialist", "part-join", "urgent-agency", "refer-thin-evidence", "close-call"]
 
 
 def pdf_pages(pdf: bytes) -> list[str]:

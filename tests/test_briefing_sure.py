@@ -76,3 +76,19 @@ def test_verify_when_the_analysis_does_not_match_its_seed_fails(thin):
     result = verify_pdf(pdf, "thin.pdf")
     assert not result.holds
     assert any(d.startswith("analysis confidence") for d in result.differences)
+
+
+@pytest.mark.slow
+def test_briefing_when_drawn_as_the_cli_briefs_runs_to_seven_pages_at_most():
+    """Part-join, the longest example (two lines, one decided on the draws), briefed with its draws as `joinup brief`
+    does, stays a board paper of at most seven A4 pages."""
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.briefing.briefer import Briefer
+    from engine.load import load_case
+    from .conftest import CASES
+
+    briefing = Briefer().brief(load_case(CASES / "part-join.yaml"))
+    assert len(PdfReader(io.BytesIO(briefing.pdf)).pages) <= 7
