@@ -548,9 +548,12 @@ class OptionFlows:
         up = 1 + running_up
         running, management = p.running, p.management
         own = [(running * i + management) * up for i in self.index]
-        late_rate = [max(p.bau, o) for o in own] if self.lawful_bridge else own
+        bau = p.bau
+        # max(bau, o) written out (the same choice, ties to bau), and lists, not generators, for sum():
+        # npc runs for every point of every option of every decision.
+        late_rate = [o if o > bau else bau for o in own] if self.lawful_bridge else own
         one_off = p.one_off * (1 + one_off_up)
-        committed = sum(s * (running * i + management) * up * f for s, i, f in self.tail)
+        committed = sum([s * (running * i + management) * up * f for s, i, f in self.tail])
         if self.early_exit is not None:
             committed = min(committed, self.early_exit * self.period.factors[-1])
         parts = {

@@ -26,6 +26,7 @@ def _split(template: str) -> tuple[str, ...]:
     return tuple(p.strip() if i % 2 else p for i, p in enumerate(PLACEHOLDER.split(template)))
 
 
+@functools.lru_cache(maxsize=4096)
 def placeholders(template: str) -> tuple[str, ...]:
     """The names a template's {placeholders} read, each once, in the order first read."""
     return tuple(dict.fromkeys(_split(template)[1::2]))
