@@ -86,20 +86,12 @@ def engine_condition(form: normal.Condition) -> dict[str, Any]:
         test = {_OPS[form.op]: {fact_key(form.name): _value(form.value)}}
         # durable_rules holds `0 > b` when b is absent from the fact; an unknown on either side must never hold
         # (normal.py), so each name read on the right is tested present. Parameters are always present.
-        present = [{"$ex": {fact_key(n): 1}} for n in _names(form.value) if not n.startswith("param.")]
+        present = [{"$ex": {fact_key(n): 1}} for n in normal.names_in(form.value) if not n.startswith("param.")]
         return {"$and": [test, *present]} if present else test
     if isinstance(form, normal.IsKnown):
         return {("$ex" if form.known else "$nex"): {fact_key(form.name): 1}}
     # Every fact has a kind, so these are always true and never true.
     return {"$ex" if form.value else "$nex": {"kind": 1}}
-
-
-def _names(term: normal.Term) -> list[str]:
-    if isinstance(term, normal.Name):
-        return [term.path]
-    if isinstance(term, normal.Calc):
-        return _names(term.left) + _names(term.right)
-    return []
 
 
 def _value(term: normal.Term) -> Any:
