@@ -104,6 +104,11 @@ def _shares(verdicts: list[str]) -> list[VerdictShare]:
     return out
 
 
+def _share_of(found: list[VerdictShare], verdict: str) -> float:
+    """The share of draws giving this verdict (none if no draw gave it)."""
+    return next((s.share for s in found if s.verdict == verdict), 0.0)
+
+
 def _at_point(case: Case, item: Input, value: float) -> Case:
     return replace(case, item.path, Range.derived(value, value, value))
 
@@ -185,14 +190,13 @@ def confidence(verdicts: Verdicts, case: Case, params: dict[str, InForce], base:
                        referred_by=[title for title, _ in sorted(referred_by[li].items(), key=lambda kv: (-kv[1], kv[0]))])
         for li, (line, v, vs) in enumerate(zip(case.service_lines, base.lines, per_line))
     ]
-    agreement = overall.count(base.overall) / n
     found = _shares(overall)
     ups = firm_up(verdicts, case, params, drawn, net, base, [len(set(vs)) > 1 for vs in per_line])
     return Confidence(
         draws=n, seed=seed, distribution=case.ranges.distribution, ends=case.ranges.ends,
         dependence=words.dependence(case),
         uncertain_inputs=[i.name for i in drawn_inputs], verdict=base.overall, overall=found,
-        lines=lines, agreement=agreement, firm_up=ups,
+        lines=lines, agreement=_share_of(found, base.overall), firm_up=ups,
         statement=words.confidence_statement([(s.verdict, s.share) for s in found], n, (found[0].low, found[0].high)),
         advice=words.firm_up_advice(ups),
     )
@@ -240,7 +244,7 @@ def decide_sure(decider: Decider, loaded: LoadedCase, *, draws: int | None = DEF
         "basis": words.switching_basis(analysis.sensitivity.verdict, withheld), "withheld": withheld,
     })
     conf = conf.model_copy(update={
-        "verdict": rec.verdict, "agreement": next((s.share for s in conf.overall if s.verdict == rec.verdict), 0.0),
+        "verdict": rec.verdict, "agreement": _share_of(conf.overall, rec.verdict),
     })
     return rec, replaced(analysis, sensitivity=sens, confidence=conf)
 

@@ -105,9 +105,18 @@ def switching_basis(verdict: str, withheld: bool) -> str:
             "thresholds can change it sooner than its switching value here says.")
 
 
+# The figures a reader is asked to firm up: the board acts on one or two, not a list.
+FIRM_UP_ASKED = 2
+
+
+def worth_firming_up(ups) -> list:
+    """The figures worth firming up before deciding, most valuable first: at most FIRM_UP_ASKED."""
+    return [u for u in ups if u.worth_it][:FIRM_UP_ASKED]
+
+
 def firm_up_advice(ups) -> str:
     """'Firm up going alone's annual running cost (Desktops) first: knowing it would be worth about £X to this decision.'"""
-    worth = [u for u in ups if u.worth_it][:2]
+    worth = worth_firming_up(ups)
     if not worth:
         return ""
     first = worth[0]

@@ -20,6 +20,7 @@ from ..resources import default_templates_dir
 from ..measures import LineMeasures, OptionMeasures
 from .pdf import pdf_dates_meta
 from ..recommendation import LineRecommendation, Reason, Recommendation
+from ..analysis import words
 from ..analysis.analyse import Analysis
 
 TEMPLATE = "briefing.html.j2"
@@ -540,7 +541,7 @@ def _sure(analysis: Analysis) -> SureView:
 def _firm_up_ask(analysis: Analysis | None) -> list[Ask]:
     """Page 1: the figure or two worth firming up before signing, with what knowing them would be worth."""
     conf = analysis.confidence if analysis else None
-    worth = [u for u in conf.firm_up if u.worth_it][:2] if conf else []
+    worth = words.worth_firming_up(conf.firm_up) if conf else []
     if not worth:
         return []
     value = fig.pounds(sum(u.value for u in worth))

@@ -20,7 +20,7 @@ rulebook and compares what came with what it expects:
       lines:                                      # the same, per service line, by name
         Desktops: {verdict: join, stage: constraints, fires: [presumption.join]}
       draws: 500                                  # optional: decide with the case's ranges drawn
-      seed: 7                                     #   500 times from seed 7 (as decide --confidence)
+      seed: 7                                     #   500 times from seed 7 (as joinup decide does)
 
 A case path is read from the test file's folder or the nearest folder above it that has
 it, or else from the current folder. So `cases/...` means the repository's cases in a
@@ -91,7 +91,7 @@ class RuleTest(Expectation):
     )
     draws: int | None = Field(
         default=None, ge=1, le=100_000,
-        description="Draw the case's ranges this many times first, as `joinup decide --confidence` does, so the "
+        description="Draw the case's ranges this many times first, as `joinup decide` and `joinup brief` do, so the "
                     "rules that read the draws (line.go_alone_share, line.refer_share, line.information_value) see them.",
     )
     seed: int | None = Field(default=None, ge=0, description="The seed for the draws (the analysis default if left out).")
